@@ -1,0 +1,16 @@
+import type { Command } from '../command.ts';
+import { withDatabase } from '../withDatabase.ts';
+
+export const command: Command = {
+  name: 'migrate',
+  summary: 'Apply the database migrations in migrations/ (idempotent).',
+  usage: '[--help]',
+  options: {},
+  async run({ stdout }) {
+    return withDatabase(async (db, log) => {
+      log.info({ database: db.where }, 'database is migrated');
+      stdout.write(`migrated: ${db.where}\n`);
+      return 0;
+    });
+  },
+};

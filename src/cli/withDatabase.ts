@@ -1,0 +1,22 @@
+// Shared by commands: open the configured database (embedded or DATABASE_URL), migrate, run, close.
+import { readConfig } from '../config.ts';
+import { migrate } from '../db/migrate.ts';
+import { openDatabase, type Database } from '../db/openDatabase.ts';
+import { createLogger, type Logger } from '../log.ts';
+
+export async function withDatabase<T>(
+  work: (db: Database, log: Logger) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const log = createLogger();
+  const db = await openDatabase(readConfig(), log);
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrate(db.url, { log });
+      if (applied.length) log.info({ applied }, 'migrations applied');
+    }
+    return await work(db, log);
+  } finally {
+    await db.close();
+  }
+}

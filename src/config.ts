@@ -1,0 +1,32 @@
+// Configuration comes from environment variables only, so every runner on a machine can differ by env.
+// Documented in README.md ("Configuration").
+import path from 'node:path';
+
+export interface Config {
+  /** PostgreSQL connection string; unset = start the embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Project-local folder for the embedded PostgreSQL cluster and other state. */
+  dataDir: string;
+  /** Port of the embedded PostgreSQL. */
+  embeddedPort: number;
+  /** Port of the HTTP endpoints (health, metrics, job pages); 0 picks a free port. */
+  httpPort: number;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(cwd, env.CONFLAG_DATA_DIR || '.conflag'),
+    embeddedPort: parsePort('CONFLAG_PG_PORT', env.CONFLAG_PG_PORT, 54329),
+    httpPort: parsePort('PORT', env.PORT, 8080),
+  };
+}
+
+function parsePort(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${name}=${JSON.stringify(raw)} is not a port; use an integer from 0 to 65535.`);
+  }
+  return port;
+}
