@@ -1,0 +1,32 @@
+// One error catalog across SQL and TypeScript. PL/pgSQL raises SQLSTATEs of class CF (reserved for conflag)
+// with a message naming the field, the value and what is allowed; TypeScript maps them to ConflagError and
+// keeps the server error as the cause. Full list with meanings: docs/errors.md.
+import type { DatabaseError } from 'pg';
+
+/** SQLSTATE codes raised by conflag's SQL. Ranges: CF0xx job fields, CF1xx conditions, CF3xx runs, CF4xx runner. */
+export const SQLSTATE = {
+  // CF0xx / CF1xx: filled in with the job validation (migrations/0003_jobs.sql).
+} as const satisfies Record<string, string>;
+
+/** Server errors worth retrying as they are: serialization failure, deadlock. */
+export const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(['40001', '40P01']);
+
+export class ConflagError extends Error {
+  override name = 'ConflagError';
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isConflagSqlState(code: unknown): code is string {
+  return typeof code === 'string' && code.startsWith('CF');
+}
+
+/** Turns a pg error raised by conflag's SQL into a ConflagError; other errors are returned unchanged. */
+export function fromDatabaseError(error: unknown): unknown {
+  const code = (error as DatabaseError | undefined)?.code;
+  if (error instanceof Error && isConflagSqlState(code)) return new ConflagError(code, error.message, { cause: error });
+  return error;
+}
