@@ -18,7 +18,12 @@ Commands:
 Run "conflag <command> --help" for a command's options.
 Environment: DATABASE_URL (unset: embedded PostgreSQL in .conflag/), PORT, LOG_LEVEL; see README.md.`;
 
-export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     (name ? io.stdout : io.stderr).write(GENERAL + '\n');

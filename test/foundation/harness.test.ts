@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
-import { runTestFile } from './lib/runTestFile.ts';
-import { suite } from './lib/suite.ts';
+import { runTestFile } from '../lib/runTestFile.ts';
+import { suite } from '../lib/suite.ts';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const fixture = (name: string) => path.join(fixtures, `${name}.fixture.ts`);
 const test = suite('test harness');
 

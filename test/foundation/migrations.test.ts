@@ -1,8 +1,8 @@
 // Migrations run up, down to zero, and up again on a real database.
 import * as assert from 'uvu/assert';
-import { migrate } from '../src/db/migrate.ts';
-import { closePools, databaseUrl, openPool } from './lib/db.ts';
-import { suite } from './lib/suite.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { suite } from '../lib/suite.ts';
 
 const test = suite('migrations');
 test.after(closePools);
