@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The package's bin. Plain JavaScript on purpose: it must run (and explain itself) on an old Node
 // before any TypeScript is loaded.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -17,13 +17,20 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // Node 22.12–22.17 strips types only behind a flag; re-exec once with it rather than ship a build step.
 if (!process.features.typescript) {
   const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(
+  const child = spawn(
     process.execPath,
     ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', self, ...process.argv.slice(2)],
     { stdio: 'inherit' },
   );
-  process.exit(child.status ?? 1);
+  // Signals sent to this process (a supervisor's SIGTERM) must reach the real service. Ctrl-C on a terminal
+  // already reaches the whole process group, so SIGINT is forwarded only when not attached to one.
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGHUP', () => child.kill('SIGHUP'));
+  process.on('SIGINT', () => {
+    if (!process.stdin.isTTY) child.kill('SIGINT');
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+} else {
+  const { main } = await import('../src/cli/main.ts');
+  process.exitCode = await main(process.argv.slice(2));
 }
-
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));

@@ -30,7 +30,8 @@ export function runTestFile(file: string, options: RunOptions = {}): Promise<Fil
   const timeoutMs = options.timeoutMs ?? 20 * 60_000;
   const exitGraceMs = options.exitGraceMs ?? 5_000;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], {
+    // execArgv carries --experimental-strip-types, which Node 22.12–22.17 need to run .ts files.
+    const child = spawn(process.execPath, [...process.execArgv, file], {
       env: { ...process.env, ...options.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
