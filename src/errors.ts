@@ -6,6 +6,10 @@ import type { DatabaseError } from 'pg';
 /** SQLSTATE codes raised by conflag's SQL. Ranges: CF0xx job fields, CF1xx conditions, CF3xx runs, CF4xx runner. */
 export const SQLSTATE = {
   // CF0xx / CF1xx: filled in with the job validation (migrations/0003_jobs.sql).
+  // CF3xx: runs (migrations/0004_runs.sql, src/run/). See docs/errors.md "Runs".
+  runJobNotFound: 'CF301',
+  runJobRunning: 'CF302',
+  runBadOption: 'CF303',
 } as const satisfies Record<string, string>;
 
 /** Server errors worth retrying as they are: serialization failure, deadlock. */

@@ -1,0 +1,34 @@
+-- Lets a DBA make an incremental job start over: forgets the recordings it processed and its last snapshot, so
+-- its next run considers the whole table again (and can set a flag that was cleared by hand). Takes the job's
+-- advisory lock that a starting run also takes, and refuses while the job is running.
+CREATE OR REPLACE FUNCTION conflag.reset_incremental_state(job text)
+  RETURNS bigint
+  LANGUAGE plpgsql
+AS $function$
+DECLARE
+  target conflag.jobs%ROWTYPE;
+  running_id bigint;
+  forgotten bigint;
+BEGIN
+  SELECT * INTO target FROM conflag.jobs j
+   WHERE (job ~ '^[0-9]{1,18}$' AND j.id = job::bigint) OR lower(j.name) = lower(job)
+   ORDER BY (j.id::text = job) DESC
+   LIMIT 1;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'reset_incremental_state: job "%" does not exist', job
+      USING ERRCODE = 'CF301', HINT = 'Give a job''s name (any case) or id: SELECT id, name FROM conflag.jobs;';
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('conflag.job'), (target.id % 2147483647)::integer);
+  SELECT r.id INTO running_id FROM conflag.job_runs r WHERE r.job_id = target.id AND r.status = 'running';
+  IF FOUND THEN
+    RAISE EXCEPTION 'reset_incremental_state: job "%" is running (run %); its state cannot be reset now', target.name, running_id
+      USING ERRCODE = 'CF302', HINT = 'Wait for the run to finish (SELECT * FROM conflag.job_status), then reset.';
+  END IF;
+  DELETE FROM conflag.job_processed_recordings p WHERE p.job_id = target.id;
+  GET DIAGNOSTICS forgotten = ROW_COUNT;
+  DELETE FROM conflag.job_incremental_state s WHERE s.job_id = target.id;
+  RETURN forgotten;
+END;
+$function$;
+
+COMMENT ON FUNCTION conflag.reset_incremental_state(text) IS 'Makes an incremental job (by name, any case, or id) start over: forgets the recordings it processed and its last snapshot. Returns how many processed recordings were forgotten. Refuses (CF302) while the job is running.';
