@@ -266,7 +266,7 @@ BEGIN
   -- fact
   IF jsonb_typeof(p_leaf -> 'fact') IS DISTINCT FROM 'string' THEN
     RAISE EXCEPTION 'jobs.condition: %.fact % must be a string naming an attribute; known attributes: %', p_at,
-      COALESCE(conflag.json_for_message(p_leaf -> 'fact'), 'is missing and'), (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
+      CASE WHEN p_leaf ? 'fact' THEN conflag.json_for_message(p_leaf -> 'fact') ELSE 'is missing and' END, (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
       USING ERRCODE = 'CF100', HINT = c_hint;
   END IF;
   v_fact := p_leaf ->> 'fact';
@@ -281,7 +281,7 @@ BEGIN
   v_allowed := (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.operators WHERE v_type = ANY (types));
   IF jsonb_typeof(p_leaf -> 'operator') IS DISTINCT FROM 'string' THEN
     RAISE EXCEPTION 'jobs.condition: %.operator % must be a string naming an operator; operators for % (%): %', p_at,
-      COALESCE(conflag.json_for_message(p_leaf -> 'operator'), 'is missing and'), to_jsonb(v_fact), v_type, v_allowed
+      CASE WHEN p_leaf ? 'operator' THEN conflag.json_for_message(p_leaf -> 'operator') ELSE 'is missing and' END, to_jsonb(v_fact), v_type, v_allowed
       USING ERRCODE = 'CF100', HINT = c_hint;
   END IF;
   v_operator := p_leaf ->> 'operator';
@@ -399,13 +399,18 @@ BEGIN
   v_groups := ARRAY(SELECT k FROM jsonb_object_keys(p_node) AS k WHERE k IN ('all', 'any', 'not') ORDER BY k);
 
   IF cardinality(v_groups) = 0 THEN
-    IF p_depth = 1 THEN
-      RAISE EXCEPTION 'jobs.condition: % is not a group: the top level must have "all", "any" or "not"%', conflag.json_for_message(p_node),
-        CASE WHEN p_node ? 'fact' THEN '; wrap a single leaf as {"all": [ ... ]}' ELSE '' END
+    IF NOT p_node ?| ARRAY['fact', 'operator', 'value'] THEN
+      SELECT k INTO v_key FROM jsonb_object_keys(p_node) AS k WHERE k <> 'name' ORDER BY k LIMIT 1;
+      IF v_key IS NOT NULL THEN
+        RAISE EXCEPTION 'jobs.condition: % is not supported: a condition is a group (all, any or not) or a leaf (fact, operator, value)%', v_prefix || v_key,
+          CASE WHEN v_key = 'condition' THEN '; shared condition references are not supported, write the condition out' ELSE '' END
+          USING ERRCODE = 'CF101', HINT = c_hint;
+      END IF;
+      RAISE EXCEPTION 'jobs.condition: % is neither a group (all, any, not) nor a leaf (fact, operator, value)', v_here || conflag.json_for_message(p_node)
         USING ERRCODE = 'CF100', HINT = c_hint;
     END IF;
-    IF NOT p_node ?| ARRAY['fact', 'operator', 'value'] THEN
-      RAISE EXCEPTION 'jobs.condition: % is neither a group (all, any, not) nor a leaf (fact, operator, value)', v_here || conflag.json_for_message(p_node)
+    IF p_depth = 1 THEN
+      RAISE EXCEPTION 'jobs.condition: % is not a group: the top level must have "all", "any" or "not"; wrap a single leaf as {"all": [ ... ]}', conflag.json_for_message(p_node)
         USING ERRCODE = 'CF100', HINT = c_hint;
     END IF;
     v_leaves := v_leaves + 1;

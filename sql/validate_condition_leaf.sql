@@ -32,7 +32,7 @@ BEGIN
   -- fact
   IF jsonb_typeof(p_leaf -> 'fact') IS DISTINCT FROM 'string' THEN
     RAISE EXCEPTION 'jobs.condition: %.fact % must be a string naming an attribute; known attributes: %', p_at,
-      COALESCE(conflag.json_for_message(p_leaf -> 'fact'), 'is missing and'), (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
+      CASE WHEN p_leaf ? 'fact' THEN conflag.json_for_message(p_leaf -> 'fact') ELSE 'is missing and' END, (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
       USING ERRCODE = 'CF100', HINT = c_hint;
   END IF;
   v_fact := p_leaf ->> 'fact';
@@ -47,7 +47,7 @@ BEGIN
   v_allowed := (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.operators WHERE v_type = ANY (types));
   IF jsonb_typeof(p_leaf -> 'operator') IS DISTINCT FROM 'string' THEN
     RAISE EXCEPTION 'jobs.condition: %.operator % must be a string naming an operator; operators for % (%): %', p_at,
-      COALESCE(conflag.json_for_message(p_leaf -> 'operator'), 'is missing and'), to_jsonb(v_fact), v_type, v_allowed
+      CASE WHEN p_leaf ? 'operator' THEN conflag.json_for_message(p_leaf -> 'operator') ELSE 'is missing and' END, to_jsonb(v_fact), v_type, v_allowed
       USING ERRCODE = 'CF100', HINT = c_hint;
   END IF;
   v_operator := p_leaf ->> 'operator';

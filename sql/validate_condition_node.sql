@@ -26,13 +26,18 @@ BEGIN
   v_groups := ARRAY(SELECT k FROM jsonb_object_keys(p_node) AS k WHERE k IN ('all', 'any', 'not') ORDER BY k);
 
   IF cardinality(v_groups) = 0 THEN
-    IF p_depth = 1 THEN
-      RAISE EXCEPTION 'jobs.condition: % is not a group: the top level must have "all", "any" or "not"%', conflag.json_for_message(p_node),
-        CASE WHEN p_node ? 'fact' THEN '; wrap a single leaf as {"all": [ ... ]}' ELSE '' END
+    IF NOT p_node ?| ARRAY['fact', 'operator', 'value'] THEN
+      SELECT k INTO v_key FROM jsonb_object_keys(p_node) AS k WHERE k <> 'name' ORDER BY k LIMIT 1;
+      IF v_key IS NOT NULL THEN
+        RAISE EXCEPTION 'jobs.condition: % is not supported: a condition is a group (all, any or not) or a leaf (fact, operator, value)%', v_prefix || v_key,
+          CASE WHEN v_key = 'condition' THEN '; shared condition references are not supported, write the condition out' ELSE '' END
+          USING ERRCODE = 'CF101', HINT = c_hint;
+      END IF;
+      RAISE EXCEPTION 'jobs.condition: % is neither a group (all, any, not) nor a leaf (fact, operator, value)', v_here || conflag.json_for_message(p_node)
         USING ERRCODE = 'CF100', HINT = c_hint;
     END IF;
-    IF NOT p_node ?| ARRAY['fact', 'operator', 'value'] THEN
-      RAISE EXCEPTION 'jobs.condition: % is neither a group (all, any, not) nor a leaf (fact, operator, value)', v_here || conflag.json_for_message(p_node)
+    IF p_depth = 1 THEN
+      RAISE EXCEPTION 'jobs.condition: % is not a group: the top level must have "all", "any" or "not"; wrap a single leaf as {"all": [ ... ]}', conflag.json_for_message(p_node)
         USING ERRCODE = 'CF100', HINT = c_hint;
     END IF;
     v_leaves := v_leaves + 1;

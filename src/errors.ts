@@ -5,7 +5,34 @@ import type { DatabaseError } from 'pg';
 
 /** SQLSTATE codes raised by conflag's SQL. Ranges: CF0xx job fields, CF1xx conditions, CF3xx runs, CF4xx runner. */
 export const SQLSTATE = {
-  // CF0xx / CF1xx: filled in with the job validation (migrations/0003_jobs.sql).
+  // CF0xx / CF1xx: job validation (migrations/0003_jobs.sql, sql/jobs_validate.sql). See docs/errors.md "Jobs".
+  jobFieldRequired: 'CF001',
+  jobNameInvalid: 'CF002',
+  jobNameTaken: 'CF003',
+  jobAccessScopeInvalid: 'CF004',
+  jobAccessScopeUnknownTenant: 'CF005',
+  jobModeInvalid: 'CF006',
+  jobActionInvalid: 'CF007',
+  jobTimezoneInvalid: 'CF008',
+  jobNumberOutOfRange: 'CF009',
+  jobNotifyInvalid: 'CF010',
+  jobEmailInvalid: 'CF011',
+  jobEmailRequired: 'CF012',
+  jobScheduleInvalid: 'CF013',
+  jobCreatedAtReadOnly: 'CF014',
+  tenantInUse: 'CF020',
+  settingsOneRow: 'CF021',
+  settingsInvalid: 'CF022',
+  jobChangesReadOnly: 'CF023',
+  runRequestJobNotFound: 'CF030',
+  conditionInvalid: 'CF100',
+  conditionUnknownKey: 'CF101',
+  conditionUnknownFact: 'CF102',
+  conditionUnknownOperator: 'CF103',
+  conditionOperatorType: 'CF104',
+  conditionValueInvalid: 'CF105',
+  conditionPathInvalid: 'CF106',
+  conditionTooLarge: 'CF107',
   // CF3xx: runs (migrations/0004_runs.sql, src/run/). See docs/errors.md "Runs".
   runJobNotFound: 'CF301',
   runJobRunning: 'CF302',
