@@ -1,30 +1,124 @@
-// The long-running service behind `conflag start`: HTTP endpoints now; the scheduler and runner attach here.
+// The long-running service behind `conflag start`: keeps schedules in step with conflag.jobs, fires ticks, picks
+// up run-now requests, executes queued runs (pg-boss workers), calls the keep-alive and pruning routines, and
+// serves /health and /metrics. Any number of these may run on one database; see docs/operations.md.
+import os from 'node:os';
 import pg from 'pg';
+import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
+import { executeRun as executeRunOfExecutor } from '../run/executeRun.ts';
 import { startHttpServer } from './httpServer.ts';
+import { startNotificationListener } from './notificationListener.ts';
+import { ensureRunQueue, RUN_QUEUE, startBoss } from './runQueue.ts';
+import { readRunnerConfig, type RunnerConfig } from './runnerConfig.ts';
+import { collectSharedGauges, createRunnerMetrics, type RunnerMetrics } from './runnerMetrics.ts';
+import { startRunnerLoops, type RunnerLoops } from './runnerLoops.ts';
+import { createRunHandler, type ExecuteRun } from './runWorker.ts';
+import { addServiceRoutes } from './serviceRoutes.ts';
+import { stopRunner } from './stopRunner.ts';
 
 export interface Service {
   url: string;
+  port: number;
   stop(): Promise<void>;
+  /** Internals, for tests and diagnostics. */
+  boss: PgBoss;
+  pool: pg.Pool;
+  metrics: RunnerMetrics;
+  loops: RunnerLoops;
+  /** The application_name of this runner's connections (pg_stat_activity). */
+  applicationName: string;
 }
 
-export async function startService(options: { databaseUrl: string; httpPort: number; log: Logger }): Promise<Service> {
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-  pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
-  const http = await startHttpServer(options.httpPort);
-  http.route('/health', async (_req, res) => {
-    try {
-      await pool.query('SELECT 1');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
-    } catch (error) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unavailable', error: (error as Error).message }));
-    }
-  });
-  return {
-    url: http.url,
-    async stop() {
-      await http.close();
-      await pool.end();
-    },
-  };
+export interface ServiceOptions {
+  databaseUrl: string;
+  httpPort: number;
+  log: Logger;
+  /** Defaults to readRunnerConfig(process.env). */
+  config?: RunnerConfig;
+  /** Defaults to src/run/executeRun.ts. */
+  executeRun?: ExecuteRun;
+  /** A clock for tests: scheduler, reconcile, keep-alive and pruning use it instead of the database's clock. */
+  now?: () => Date;
+}
+
+let instances = 0;
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const config = options.config ?? readRunnerConfig();
+  const executeRun: ExecuteRun = options.executeRun ?? executeRunOfExecutor;
+  const log = options.log;
+  const applicationName = `conflag-runner ${os.hostname()}:${process.pid}:${++instances}`.slice(0, 63);
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: config.concurrency + 4, application_name: applicationName });
+  pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
+  const metrics = createRunnerMetrics();
+  const shutdown = new AbortController();
+  let bossState: 'starting' | 'started' | 'stopping' | 'stopped' = 'starting';
+  let boss: PgBoss | undefined;
+  let loops: RunnerLoops | undefined;
+  let listener: ReturnType<typeof startNotificationListener> | undefined;
+  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  try {
+    boss = await startBoss({ databaseUrl: options.databaseUrl, log });
+    boss.on('stopped', () => (bossState = 'stopped'));
+    await ensureRunQueue(boss, config);
+    bossState = 'started';
+    loops = await startRunnerLoops({ pool, boss, config, metrics, log, now: options.now });
+    const startedLoops = loops;
+    listener = startNotificationListener({
+      databaseUrl: options.databaseUrl,
+      channels: ['conflag_jobs', 'conflag_run_requests'],
+      onNotification: (channel, payload) => (channel === 'conflag_jobs' ? startedLoops.jobChanged(payload) : startedLoops.requests.wake()),
+      onConnected: () => {
+        startedLoops.reconcile.wake();
+        startedLoops.requests.wake();
+      },
+      log,
+    });
+    const handler = createRunHandler({ pool, executeRun, shutdown: shutdown.signal, metrics, log });
+    await boss.work(
+      RUN_QUEUE,
+      { localConcurrency: config.concurrency, batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 10 },
+      handler.handle,
+    );
+    const bossForQueue = boss;
+    collectSharedGauges(metrics, pool, { schema: 'conflag_boss', name: RUN_QUEUE, table: async () => (await bossForQueue.getQueue(RUN_QUEUE))?.table });
+    http = await startHttpServer(options.httpPort);
+    const openListener = listener;
+    addServiceRoutes(
+      http,
+      {
+        pool,
+        bossState: () => bossState,
+        listenerConnected: () => openListener.connected,
+        lastReconcileAt: () => startedLoops.lastReconcileAt(),
+        stopping: () => shutdown.signal.aborted,
+      },
+      metrics.registry,
+    );
+    const parts = { boss, pool, loops, listener, http, handler, shutdown, config, log, applicationName };
+    let stopping: Promise<void> | undefined;
+    return {
+      url: http.url,
+      port: http.port,
+      boss,
+      pool,
+      metrics,
+      loops,
+      applicationName,
+      stop: () => {
+        bossState = 'stopping';
+        stopping ??= stopRunner(parts);
+        return stopping;
+      },
+    };
+  } catch (error) {
+    // A runner that cannot start must not leave connections or timers behind.
+    shutdown.abort();
+    await loops?.stop().catch(() => {});
+    await listener?.close().catch(() => {});
+    await boss?.stop({ graceful: false }).catch(() => {});
+    await http?.close().catch(() => {});
+    await pool.end().catch(() => {});
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
 import { readConfig } from '../../config.ts';
+import { readRunnerConfig } from '../../service/runnerConfig.ts';
 import { startService } from '../../service/startService.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
@@ -6,20 +7,37 @@ import { withDatabase } from '../withDatabase.ts';
 export const command: Command = {
   name: 'start',
   summary: 'Migrate the database, then run the conflag service (scheduler, runner, HTTP endpoints) until SIGINT or SIGTERM.',
-  usage: '[--help]\n\nEnvironment: DATABASE_URL, PORT (0 = pick a free port), LOG_LEVEL, CONFLAG_DATA_DIR, CONFLAG_PG_PORT.',
+  usage:
+    '[--help]\n\n' +
+    'Environment: DATABASE_URL, PORT (0 = pick a free port), LOG_LEVEL, CONFLAG_DATA_DIR, CONFLAG_PG_PORT,\n' +
+    'CONFLAG_CONCURRENCY, CONFLAG_RECONCILE_SECONDS, CONFLAG_REQUEST_POLL_SECONDS, CONFLAG_KEEPALIVE_CHECK_SECONDS,\n' +
+    'CONFLAG_PRUNE_SECONDS, CONFLAG_RETRY_LIMIT, CONFLAG_RETRY_DELAY_SECONDS, CONFLAG_RETRY_BACKOFF,\n' +
+    'CONFLAG_RETRY_DELAY_MAX_SECONDS, CONFLAG_SHUTDOWN_TIMEOUT_SECONDS (see docs/operations.md).\n' +
+    'Several runners may share one database; each runs its share of the work.',
   options: {},
   async run({ stdout }) {
     const config = readConfig();
+    // Read before touching the database, so a bad setting fails fast with its message.
+    const runner = readRunnerConfig();
     return withDatabase(async (db, log) => {
-      const service = await startService({ databaseUrl: db.url, httpPort: config.httpPort, log });
+      const service = await startService({ databaseUrl: db.url, httpPort: config.httpPort, log, config: runner });
       stdout.write(`conflag is running: ${service.url} (database: ${db.where}). Press Ctrl-C to stop.\n`);
-      log.info({ http: service.url, database: db.where }, 'conflag started');
+      log.info({ http: service.url, port: service.port, database: db.where, runner }, 'conflag started');
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
+      // A second signal while stopping means "now": runs still in progress are left to the keep-alive.
+      const force = (again: NodeJS.Signals) => {
+        log.warn({ signal: again }, 'second signal: exiting without waiting for runs in progress');
+        process.exit(130);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
       log.info({ signal }, 'stopping: no new work, finishing the current batch');
       await service.stop();
+      process.off('SIGINT', force);
+      process.off('SIGTERM', force);
       log.info('conflag stopped');
       return 0;
     });

@@ -1,0 +1,100 @@
+// The pg-boss handler that executes one queued run with executeRun (src/run/executeRun.ts, injected so tests can
+// count or slow runs). pg-boss's retry count becomes the attempt number, so each attempt is its own job_runs row.
+// A failed run throws, which makes pg-boss retry it with backoff; a run stopped by this runner's shutdown throws
+// too, so another runner (or this one after a restart) takes it over; skipped and time-limit-aborted runs complete.
+import type pg from 'pg';
+import type { Job } from 'pg-boss';
+import type { Logger } from '../log.ts';
+import type { ExecuteRunOptions, RunResult } from '../run/types.ts';
+import type { RunMessage } from './runQueue.ts';
+import type { RunnerMetrics } from './runnerMetrics.ts';
+
+/** The executor's entry point (src/run/executeRun.ts), as the runner calls it. */
+export type ExecuteRun = (pool: pg.Pool, jobId: number, options: ExecuteRunOptions) => Promise<RunResult>;
+
+export interface RunHandlerDeps {
+  pool: pg.Pool;
+  executeRun: ExecuteRun;
+  /** Aborted when the runner begins to shut down. */
+  shutdown: AbortSignal;
+  metrics: RunnerMetrics;
+  log: Logger;
+}
+
+export class RunFailedError extends Error {
+  override name = 'RunFailedError';
+}
+
+export interface RunHandler {
+  /** The pg-boss work handler. */
+  handle(jobs: Job<RunMessage>[]): Promise<unknown>;
+  /** Runs in progress in this runner. */
+  active(): number;
+  /** conflag.job_runs ids of the runs in progress (known once executeRun reports its first progress). */
+  runIds(): string[];
+  /** Resolves when no run is in progress, or after `ms` (then false). */
+  idle(ms: number): Promise<boolean>;
+}
+
+export function createRunHandler(deps: RunHandlerDeps): RunHandler {
+  const inFlight = new Set<Promise<unknown>>();
+  const runIds = new Map<string, string>();
+  const handle = (jobs: Job<RunMessage>[]): Promise<unknown> => {
+    const job = jobs[0];
+    const running = runOne(deps, job, (runId) => runIds.set(job.id, runId));
+    inFlight.add(running);
+    deps.metrics.runsActive.set(inFlight.size);
+    const done = () => {
+      inFlight.delete(running);
+      runIds.delete(job.id);
+      deps.metrics.runsActive.set(inFlight.size);
+    };
+    running.then(done, done);
+    return running;
+  };
+  return {
+    handle,
+    active: () => inFlight.size,
+    runIds: () => [...runIds.values()],
+    async idle(ms) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+      const settled = Promise.allSettled([...inFlight]).then(() => true);
+      try {
+        return await Promise.race([settled, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+async function runOne(deps: RunHandlerDeps, job: Job<RunMessage>, onRunId: (runId: string) => void): Promise<unknown> {
+  const message = job.data;
+  const attempt = job.retryCount + 1;
+  // executeRun logs the job, trigger and attempt itself; these add where the run came from.
+  const log = deps.log.child({ queueJob: job.id, slot: message.slot, request: message.requestId });
+  // pg-boss can hand out a job in the moment between our shutdown and its workers stopping; give it back.
+  if (deps.shutdown.aborted) throw new RunFailedError('the runner was shutting down; the run is retried');
+  const started = performance.now();
+  const result = await deps.executeRun(deps.pool, message.jobId, {
+    trigger: message.trigger,
+    attempt,
+    requestId: message.requestId,
+    signal: AbortSignal.any([job.signal, deps.shutdown]),
+    onProgress: (progress) => onRunId(progress.runId),
+    log,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  deps.metrics.runs.inc({ status: result.status, trigger: message.trigger });
+  deps.metrics.runDuration.observe(seconds, { status: result.status });
+  deps.metrics.recordingsChanged.inc({}, Number(result.changed) || 0);
+  deps.metrics.recordingsMatched.inc({}, Number(result.matched) || 0);
+  const summary = { runId: result.runId, status: result.status, matched: result.matched, changed: result.changed, skipped: result.skipped };
+  log.info({ jobId: message.jobId, attempt, ...summary, seconds: Math.round(seconds * 1000) / 1000, error: result.error }, `run ${result.status}`);
+  if (result.status === 'failed') throw new RunFailedError(`run ${result.runId} failed: ${result.error ?? 'unknown error'}`);
+  if (result.status === 'aborted' && deps.shutdown.aborted) {
+    throw new RunFailedError(`run ${result.runId} was stopped by a runner shutdown; it is retried`);
+  }
+  return summary;
+}

@@ -1,0 +1,155 @@
+// The runner's background loops: the scheduler (fires due ticks, sleeping until the next one is due), schedule
+// sync (one job on NOTIFY conflag_jobs; all jobs every reconcile interval), run-request pickup (NOTIFY + polling),
+// keep-alive (conflag.expire_stalled_runs) and pruning (conflag.prune_history). Each loop logs a failed pass and
+// keeps going.
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import type { Logger } from '../log.ts';
+import { fireDueTicks } from '../schedule/fireDueTicks.ts';
+import { syncSchedules } from '../schedule/syncSchedules.ts';
+import { startBackgroundLoop, type BackgroundLoop } from './backgroundLoop.ts';
+import { claimRunRequests } from './claimRunRequests.ts';
+import { expireStalledRuns, pruneHistory } from './maintenanceCalls.ts';
+import { enqueueRun } from './runQueue.ts';
+import type { RunnerConfig } from './runnerConfig.ts';
+import type { RunnerMetrics } from './runnerMetrics.ts';
+
+export interface RunnerLoops {
+  scheduler: BackgroundLoop;
+  reconcile: BackgroundLoop;
+  jobSync: BackgroundLoop;
+  requests: BackgroundLoop;
+  keepAlive: BackgroundLoop;
+  prune: BackgroundLoop;
+  /** A conflag_jobs notification: sync that job soon. */
+  jobChanged(payload: string): void;
+  lastReconcileAt(): Date | null;
+  stop(): Promise<void>;
+}
+
+/** More changed jobs than this at once are handled by one full reconcile instead. */
+const MAX_SINGLE_SYNCS = 20;
+
+export async function startRunnerLoops(deps: {
+  pool: pg.Pool;
+  boss: PgBoss;
+  config: RunnerConfig;
+  metrics: RunnerMetrics;
+  log: Logger;
+  now?: () => Date;
+}): Promise<RunnerLoops> {
+  const { pool, boss, config, metrics, log, now } = deps;
+  let lastReconcileAt: Date | null = null;
+  const pending = new Set<number>();
+
+  // The initial reconcile runs before anything else, so the first scheduler pass sees current schedules.
+  const reconcileOnce = async () => {
+    const result = await syncSchedules(pool, { now: now?.(), log });
+    lastReconcileAt = new Date();
+    metrics.lastReconcile.set(lastReconcileAt.getTime() / 1000);
+    if (result.upserted || result.removed) log.info(result, 'schedules reconciled');
+  };
+  await reconcileOnce();
+
+  const scheduler = startBackgroundLoop({
+    name: 'scheduler',
+    log,
+    intervalMs: config.tickMaxSleepMs,
+    pass: async () => {
+      const result = await fireDueTicks(
+        pool,
+        (client, tick) =>
+          enqueueRun(boss, client, { jobId: tick.jobId, trigger: 'schedule', slot: tick.slot, tickAt: tick.tickAt.toISOString() }, { config, timeLimitMinutes: tick.timeLimitMinutes }),
+        { now: now?.(), log },
+      );
+      for (const tick of result.fired) {
+        metrics.ticks.inc({ result: tick.queueJobId ? 'enqueued' : 'merged' });
+        log.info({ job: tick.jobId, slot: tick.slot, queued: tick.queueJobId !== null, next: tick.next?.slot }, 'scheduled tick fired');
+      }
+      // Sleep until the next tick is due (a little after, so it is due when we look), at most tickMaxSleepMs. A tick
+      // that is due but was not fired (another runner holds it, or its job changed and awaits sync) is retried
+      // after a short pause rather than in a busy loop.
+      if (result.nextDueAt) return Math.max(250, result.nextDueAt.getTime() - result.now.getTime() + 20);
+    },
+  });
+  const reconcile = startBackgroundLoop({
+    name: 'schedule reconcile',
+    log,
+    intervalMs: config.reconcileIntervalMs,
+    pass: async () => {
+      await reconcileOnce();
+      scheduler.wake();
+    },
+    onPass: (ok) => metrics.reconciles.inc({ result: ok ? 'ok' : 'error' }),
+  });
+  const jobSync = startBackgroundLoop({
+    name: 'schedule sync',
+    log,
+    intervalMs: 3_600_000,
+    pass: async () => {
+      const ids = [...pending];
+      pending.clear();
+      if (!ids.length) return;
+      if (ids.length > MAX_SINGLE_SYNCS) return void reconcile.wake();
+      for (const jobId of ids) {
+        const result = await syncSchedules(pool, { jobId, now: now?.(), log });
+        if (result.upserted || result.removed) log.info({ job: jobId, ...result }, 'schedule synced');
+      }
+      scheduler.wake();
+    },
+  });
+  const requests = startBackgroundLoop({
+    name: 'run-request pickup',
+    log,
+    intervalMs: config.requestPollIntervalMs,
+    pass: async () => {
+      const claimed = await claimRunRequests(pool, (client, request) =>
+        enqueueRun(boss, client, { jobId: request.jobId, trigger: 'manual', requestId: request.requestId }, { config, timeLimitMinutes: request.timeLimitMinutes }),
+      );
+      if (claimed.length) {
+        metrics.requestsPickedUp.inc({}, claimed.length);
+        log.info({ requests: claimed.map((r) => r.requestId) }, 'run requests picked up');
+      }
+    },
+  });
+  const keepAlive = startBackgroundLoop({
+    name: 'keep-alive',
+    log,
+    intervalMs: config.keepAliveCheckIntervalMs,
+    pass: async () => metrics.stalledRunsExpired.inc({}, (await expireStalledRuns(pool, log, now?.())).length),
+  });
+  const prune = startBackgroundLoop({
+    name: 'history pruning',
+    log,
+    intervalMs: config.pruneIntervalMs,
+    pass: async () => void (await pruneHistory(pool, log, now?.())),
+  });
+  const all = [scheduler, reconcile, jobSync, requests, keepAlive, prune];
+  return {
+    scheduler,
+    reconcile,
+    jobSync,
+    requests,
+    keepAlive,
+    prune,
+    jobChanged(payload) {
+      const id = Number((safeJson(payload) as { id?: unknown } | undefined)?.id);
+      if (Number.isSafeInteger(id) && id > 0) pending.add(id);
+      else {
+        log.warn({ payload }, 'unexpected conflag_jobs payload; reconciling all schedules');
+        return reconcile.wake();
+      }
+      jobSync.wake();
+    },
+    lastReconcileAt: () => lastReconcileAt,
+    stop: async () => void (await Promise.all(all.map((loop) => loop.stop()))),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
