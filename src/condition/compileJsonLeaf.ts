@@ -1,0 +1,71 @@
+// Leaves over json attributes (custom, with or without a path). The fact is a jsonb value where SQL NULL
+// means `undefined` (see jsonFactSql). json-rules-engine compares with `===`: strings, booleans and null
+// by value, numbers as doubles (see doubleInterval), objects and arrays never equal a condition value.
+import { sql, type SqlBool } from 'kysely';
+import { roundingInterval } from './doubleInterval.ts';
+import { jsonFactSql } from './jsonFactSql.ts';
+import { attributeSql, FALSE, not, or, type Expr, type Predicate } from './sqlParts.ts';
+import type { ConditionContext, Json, Leaf } from './types.ts';
+
+/** numeric n (a jsonb number cast) rounds to the double `x` in JavaScript. */
+function roundsTo(n: Expr, x: number): Predicate {
+  const { low, high, inclusive } = roundingInterval(x);
+  const [ge, le] = inclusive ? ['>=', '<='] : ['>', '<'];
+  const parts: Predicate[] = [];
+  if (low !== undefined) parts.push(sql`${n} ${sql.raw(ge)} ${low}::numeric`);
+  if (high !== undefined) parts.push(sql`${n} ${sql.raw(le)} ${high}::numeric`);
+  return sql`(${sql.join(parts, sql` AND `)})`;
+}
+
+/** j === one of `values`, for a jsonb j that is not NULL; NULL (undefined) propagates — callers COALESCE. */
+function equalsAny(j: Expr, values: Json[]): Predicate {
+  const alternatives: Predicate[] = [];
+  // Strings, booleans and null: jsonb equality is exact for them (strings compare byte for byte).
+  const others = values.filter((v) => v === null || typeof v === 'string' || typeof v === 'boolean').map((v) => JSON.stringify(v));
+  if (others.length === 1) alternatives.push(sql`${j} = ${others[0]}::jsonb`);
+  if (others.length > 1) alternatives.push(sql`${j} = ANY(${others}::jsonb[])`);
+  const numbers = [...new Set(values.filter((v): v is number => typeof v === 'number').map((v) => (v === 0 ? 0 : v)))];
+  if (numbers.length) {
+    // The cast runs only on numbers: CASE keeps PostgreSQL from evaluating it for other types.
+    const n = sql`(${j})::numeric`;
+    alternatives.push(sql`CASE WHEN jsonb_typeof(${j}) = 'number' THEN ${or(numbers.map((x) => roundsTo(n, x)))} ELSE false END`);
+  }
+  return or(alternatives);
+}
+
+/** The array j has an element === value (j known to be an array). */
+function arrayHas(j: Expr, value: Json): Predicate {
+  if (typeof value === 'number') {
+    return sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${j}) AS e(v) WHERE ${equalsAny(sql`e.v`, [value])})`;
+  }
+  if (typeof value === 'string') return sql`${j} @> jsonb_build_array(${value}::text)`;
+  if (typeof value === 'boolean') return sql`${j} @> ${sql.raw(`'[${value}]'`)}::jsonb`;
+  if (value === null) return sql`${j} @> '[null]'::jsonb`;
+  return FALSE;
+}
+
+export function compileJsonLeaf(leaf: Leaf, ctx: ConditionContext): Predicate {
+  const j = jsonFactSql(attributeSql(leaf.attribute, ctx), leaf.segments);
+  const value = leaf.value;
+  const isArray = (p: Predicate): Predicate => sql`COALESCE(CASE WHEN jsonb_typeof(${j}) = 'array' THEN ${p} ELSE false END, false)`;
+  switch (leaf.operator.name) {
+    case 'equal':
+      return sql`COALESCE(${equalsAny(j, [value])}, false)`;
+    case 'notEqual':
+      return not(sql<SqlBool>`COALESCE(${equalsAny(j, [value])}, false)`);
+    case 'in':
+      return Array.isArray(value) ? sql`COALESCE(${equalsAny(j, value)}, false)` : FALSE;
+    case 'notIn':
+      return Array.isArray(value) ? not(sql<SqlBool>`COALESCE(${equalsAny(j, value)}, false)`) : FALSE;
+    case 'contains':
+      return isArray(arrayHas(j, value));
+    case 'doesNotContain':
+      return isArray(not(arrayHas(j, value)));
+    case 'isEmpty': {
+      // undefined, null, '' and [] are empty; {} is not.
+      const empty = sql<SqlBool>`(${j} IS NULL OR ${j} IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb))`;
+      return value === true ? empty : value === false ? not(empty) : FALSE;
+    }
+  }
+  throw new Error(`conflag has no SQL for operator "${leaf.operator.name}" on json facts (${leaf.at})`);
+}
