@@ -1,0 +1,22 @@
+// Reads the job a run applies: by id for executeRun, by name (any case) or id for the CLI.
+import type pg from 'pg';
+import type { JobRow } from '../run/types.ts';
+
+const COLUMNS = `j.id::text AS id, j.name, j.access_scope, j.mode, j.condition, j.action, j.log_enabled, j.timezone,
+                 j.execution_time_limit_minutes, j.keep_alive_timeout_minutes`;
+
+export async function loadJob(db: pg.Pool | pg.ClientBase, jobId: string | number | bigint): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(`SELECT ${COLUMNS} FROM conflag.jobs j WHERE j.id = $1::bigint`, [String(jobId)]);
+  return rows[0];
+}
+
+/** A job by its id (digits) or its name, ignoring case; an id wins over a job named like a number. */
+export async function findJob(db: pg.Pool | pg.ClientBase, nameOrId: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `SELECT ${COLUMNS} FROM conflag.jobs j
+      WHERE ($1 ~ '^[0-9]{1,18}$' AND j.id = CASE WHEN $1 ~ '^[0-9]{1,18}$' THEN $1::bigint END) OR lower(j.name) = lower($1)
+      ORDER BY (j.id::text = $1) DESC LIMIT 1`,
+    [nameOrId],
+  );
+  return rows[0];
+}

@@ -1,0 +1,58 @@
+// Ends a run: sets its final status (only while it is still 'running' — expire_stalled_runs may have failed it
+// first, and that verdict stands), settles the incremental state (a successful run's starting snapshot becomes
+// the job's last_snapshot; otherwise the previous one stays) and drops the run's candidate list. One transaction.
+// Returns the row as it ended up, whoever finished it.
+import type pg from 'pg';
+import type { FinalRunStatus, RunStatus } from '../run/types.ts';
+
+export interface FinishedRun {
+  status: RunStatus;
+  error: string | null;
+  matched: number;
+  changed: number;
+  skipped: number;
+  batches: number;
+}
+
+export async function markRunFinished(
+  db: pg.ClientBase,
+  input: { runId: string; jobId: string; status: FinalRunStatus; error?: string | null; fingerprint?: string | null },
+): Promise<FinishedRun> {
+  await db.query('BEGIN');
+  try {
+    const updated = await db.query<{ id: string }>(
+      `UPDATE conflag.job_runs
+          SET status = $2, error = $3, finished_at = greatest(clock_timestamp(), started_at), heartbeat_at = clock_timestamp()
+        WHERE id = $1::bigint AND status = 'running'
+        RETURNING id`,
+      [input.runId, input.status, input.error ?? null],
+    );
+    if (updated.rows[0] && input.status === 'succeeded') {
+      await db.query(
+        `UPDATE conflag.job_incremental_state s
+            SET last_snapshot = s.running_snapshot, last_snapshot_at = r.started_at, last_run_id = r.id,
+                fingerprint = $3, running_run_id = NULL, running_snapshot = NULL
+           FROM conflag.job_runs r
+          WHERE s.job_id = $2::bigint AND s.running_run_id = $1::bigint AND r.id = $1::bigint`,
+        [input.runId, input.jobId, input.fingerprint ?? null],
+      );
+    } else {
+      await db.query(
+        `UPDATE conflag.job_incremental_state SET running_run_id = NULL, running_snapshot = NULL
+          WHERE job_id = $2::bigint AND running_run_id = $1::bigint`,
+        [input.runId, input.jobId],
+      );
+    }
+    await db.query(`DELETE FROM conflag.run_candidates WHERE run_id = $1::bigint`, [input.runId]);
+    const { rows } = await db.query<FinishedRun>(
+      `SELECT status, error, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches
+         FROM conflag.job_runs WHERE id = $1::bigint`,
+      [input.runId],
+    );
+    await db.query('COMMIT');
+    return rows[0];
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,114 @@
+// Shared set-up for the executor tests: jobs, tenants and recordings written with plain SQL, and readers for
+// the flags and run rows the assertions compare. Not a test file itself.
+import type pg from 'pg';
+
+export interface JobInput {
+  name: string;
+  condition: unknown;
+  action?: 'set' | 'clear';
+  mode?: 'full' | 'incremental';
+  access_scope?: string[] | null;
+  timezone?: string | null;
+  execution_time_limit_minutes?: number | null;
+  keep_alive_timeout_minutes?: number;
+  keep_history_days?: number;
+}
+
+export async function insertJob(db: pg.Pool | pg.ClientBase, job: JobInput): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO conflag.jobs (name, condition, action, mode, access_scope, timezone, execution_time_limit_minutes,
+                               keep_alive_timeout_minutes, keep_history_days)
+     VALUES ($1, $2::jsonb, $3, $4, $5::text[], $6, $7, coalesce($8, 15), coalesce($9, 60)) RETURNING id::text`,
+    [job.name, JSON.stringify(job.condition), job.action ?? 'set', job.mode ?? 'full', job.access_scope ?? null, job.timezone ?? null,
+      job.execution_time_limit_minutes ?? null, job.keep_alive_timeout_minutes ?? null, job.keep_history_days ?? null],
+  );
+  return rows[0].id;
+}
+
+export async function insertTenants(db: pg.Pool | pg.ClientBase, ...ids: string[]): Promise<void> {
+  await db.query(`INSERT INTO conflag.tenants (id, name) SELECT t, t FROM unnest($1::text[]) t ON CONFLICT DO NOTHING`, [ids]);
+}
+
+/** `count` recordings of a tenant; recording i (1-based) lasts durationOf(i) seconds. Returns their ids in order. */
+export async function insertRecordings(
+  db: pg.Pool | pg.ClientBase,
+  count: number,
+  options: { tenant?: string; duration?: (i: number) => number; tags?: (i: number) => string[] | null; startedAt?: string } = {},
+): Promise<string[]> {
+  const durations = Array.from({ length: count }, (_, i) => options.duration?.(i + 1) ?? 60);
+  const tags = Array.from({ length: count }, (_, i) => JSON.stringify(options.tags?.(i + 1) ?? null));
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration, tags)
+     SELECT $1, 'call-' || n, $4::timestamptz + make_interval(mins => n::int), d,
+            CASE WHEN t = 'null' THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(t::jsonb)) END
+       FROM unnest($2::int[], $3::text[]) WITH ORDINALITY AS u(d, t, n)
+      ORDER BY n
+     RETURNING id::text`,
+    [options.tenant ?? 'default', durations, tags, options.startedAt ?? '2025-03-01 08:00:00+00'],
+  );
+  return rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
+}
+
+/** Ids of confidential recordings, ascending. */
+export async function confidentialIds(db: pg.Pool | pg.ClientBase, tenant?: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT r.id::text AS id FROM conflag.recordings r WHERE r.confidential AND ($1::text IS NULL OR r.tenant_id = $1) ORDER BY r.id`,
+    [tenant ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface RunRow {
+  id: string;
+  job_id: string | null;
+  status: string;
+  trigger: string;
+  attempt: number;
+  scan: string | null;
+  batches: number;
+  matched: number;
+  changed: number;
+  skipped: number;
+  last_id: string | null;
+  max_id: string | null;
+  error: string | null;
+  finished_at: Date | null;
+  backend_pid: number | null;
+  timezone: string;
+  as_of: Date;
+}
+
+export async function runRow(db: pg.Pool | pg.ClientBase, runId: string): Promise<RunRow> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT id::text, job_id::text, status, trigger, attempt, scan, batches, matched::int, changed::int, skipped::int,
+            last_id::text, max_id::text, error, finished_at, backend_pid, timezone, as_of
+       FROM conflag.job_runs WHERE id = $1::bigint`,
+    [runId],
+  );
+  return rows[0];
+}
+
+/** xmin of every recording: unchanged xmins prove a statement wrote no row. */
+export async function rowVersions(db: pg.Pool | pg.ClientBase): Promise<string> {
+  const { rows } = await db.query<{ v: string }>(`SELECT string_agg(id || ':' || xmin::text, ',' ORDER BY id) AS v FROM conflag.recordings`);
+  return rows[0].v;
+}
+
+export const longCalls = { all: [{ fact: 'duration', operator: 'greaterThan', value: 7200 }] };
+
+/** Awaits a promise that must reject, and returns its error (uvu 0.5 has no assert.rejects). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** Empties what the executor tests write, so each test starts from a clean database. */
+export async function resetRunData(db: pg.Pool | pg.ClientBase): Promise<void> {
+  await db.query(`DELETE FROM conflag.jobs`);
+  await db.query(`TRUNCATE conflag.recordings, conflag.job_runs, conflag.recording_changes, conflag.run_candidates,
+                           conflag.job_processed_recordings, conflag.job_incremental_state`);
+}
