@@ -64,7 +64,8 @@ function retryOptions(config: RunnerConfig) {
     retryLimit: config.retryLimit,
     retryDelay: config.retryDelaySeconds,
     retryBackoff: config.retryBackoff,
-    retryDelayMax: config.retryDelayMaxSeconds,
+    // pg-boss refuses a maximum without backoff (the delay is fixed then).
+    ...(config.retryBackoff ? { retryDelayMax: config.retryDelayMaxSeconds } : {}),
   };
 }
 

@@ -1,0 +1,150 @@
+// Shared set-up for the runner tests: services started in this process (closed by stopAll), runner child
+// processes (`node bin/conflag.js start`, killed by stopAll), jobs and recordings written with plain SQL, and a
+// polling waitFor. Not a test file itself.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { createLogger } from '../../src/log.ts';
+import { readRunnerConfig, type RunnerConfig } from '../../src/service/runnerConfig.ts';
+import { startService, type Service, type ServiceOptions } from '../../src/service/startService.ts';
+import { databaseUrl } from '../lib/db.ts';
+
+export const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
+
+const services: Service[] = [];
+const children: ChildProcess[] = [];
+
+/** Logs of in-process services go to this file's output only at warn and above (LOG_LEVEL overrides). */
+export const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
+
+export function testConfig(overrides: Partial<RunnerConfig> = {}): RunnerConfig {
+  // Fast loops, short retry delays; the reconcile is far off so tests see what NOTIFY alone achieves.
+  return { ...readRunnerConfig({}), retryDelaySeconds: 1, retryBackoff: false, reconcileIntervalMs: 3_600_000, ...overrides };
+}
+
+export async function startTestService(options: Partial<ServiceOptions> & { config?: Partial<RunnerConfig> } = {}): Promise<Service> {
+  const service = await startService({ databaseUrl: databaseUrl(), httpPort: 0, log, ...options, config: testConfig(options.config) });
+  services.push(service);
+  return service;
+}
+
+export interface RunnerProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** `conflag start` in a child process; resolves once it printed its URL. */
+export async function spawnRunner(env: Record<string, string> = {}): Promise<RunnerProcess> {
+  const child = spawn(process.execPath, [bin, 'start'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl(), PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await waitFor(async () => /conflag is running: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], {
+    timeoutMs: 60_000,
+    what: () => `the runner to print its URL; output so far:\n${output}`,
+  });
+  return { child, url, output: () => output, exited };
+}
+
+export async function stopAll(): Promise<void> {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.all(services.splice(0).map((s) => s.stop()));
+}
+
+/** Polls until `check` returns a truthy value; throws with `what` after the timeout. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, options: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) {
+      const what = typeof options.what === 'function' ? options.what() : (options.what ?? 'a condition');
+      throw new Error(`timed out after ${options.timeoutMs ?? 10_000} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
+  }
+}
+
+export interface JobFields {
+  name: string;
+  condition?: unknown;
+  action?: 'set' | 'clear';
+  schedule?: string;
+  timezone?: string | null;
+  enabled?: boolean;
+  execution_time_limit_minutes?: number | null;
+  keep_alive_timeout_minutes?: number;
+}
+
+/** A job matching recordings longer than 2 hours unless `condition` says otherwise; returns its id. */
+export async function insertJob(db: pg.Pool | pg.ClientBase, job: JobFields): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO conflag.jobs (name, condition, action, schedule, timezone, enabled, execution_time_limit_minutes, keep_alive_timeout_minutes)
+     VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [
+      job.name,
+      JSON.stringify(job.condition ?? { all: [{ fact: 'duration', operator: 'greaterThan', value: 7200 }] }),
+      job.action ?? 'set',
+      job.schedule ?? 'manual',
+      job.timezone ?? null,
+      job.enabled ?? true,
+      job.execution_time_limit_minutes ?? null,
+      job.keep_alive_timeout_minutes ?? 15,
+    ],
+  );
+  return Number(rows[0].id);
+}
+
+/** `count` recordings of tenant 'default'; every third lasts 3 hours (matches the default job), the rest 1 minute. */
+export async function insertRecordings(db: pg.Pool | pg.ClientBase, count: number): Promise<void> {
+  await db.query(
+    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration)
+     SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(mins => i), CASE WHEN i % 3 = 0 THEN 10800 ELSE 60 END
+       FROM generate_series(1, $1::int) i`,
+    [count],
+  );
+}
+
+export interface RunRow {
+  id: string;
+  job_id: string;
+  trigger: string;
+  attempt: number;
+  request_id: string | null;
+  status: string;
+  changed: string;
+  error: string | null;
+  runner: string | null;
+}
+
+export async function runsOf(db: pg.Pool, jobId: number): Promise<RunRow[]> {
+  const { rows } = await db.query<RunRow>(
+    'SELECT id, job_id, trigger, attempt, request_id, status, changed, error, runner FROM conflag.job_runs WHERE job_id = $1 ORDER BY id',
+    [jobId],
+  );
+  return rows;
+}
+
+/** Holds a row lock on one recording the default job updates, so a run of it blocks mid-batch until release(). */
+export async function lockMatchingRecording(pool: pg.Pool): Promise<{ release(): Promise<void> }> {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  await client.query(`SELECT id FROM conflag.recordings WHERE duration > 7200 AND NOT confidential ORDER BY id LIMIT 1 FOR UPDATE`);
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await client.query('ROLLBACK').catch(() => {});
+      client.release();
+    },
+  };
+}
