@@ -1,0 +1,90 @@
+// docs/dba.md runs as written: its ```sql blocks are executed in order on one connection, and a ```text block
+// starting with "ERROR:" right after a statement is that statement's exact error (message and hint).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as assert from 'uvu/assert';
+import pg from 'pg';
+import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { suite } from '../lib/suite.ts';
+
+const DOC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'dba.md');
+
+interface Block {
+  lang: string;
+  body: string;
+  line: number;
+}
+
+function blocks(markdown: string): Block[] {
+  return [...markdown.matchAll(/^```([^\s`]*)[^\n]*\n([\s\S]*?)^```\s*$/gm)].map((m) => ({
+    lang: m[1],
+    body: m[2],
+    line: markdown.slice(0, m.index).split('\n').length,
+  }));
+}
+
+const test = suite('docs/dba.md');
+test.after(closePools);
+
+test('every sql block runs as written, and every documented error is the real one', async () => {
+  const all = blocks(fs.readFileSync(DOC, 'utf8'));
+  const sqlBlocks = all.filter((b) => b.lang === 'sql');
+  assert.ok(sqlBlocks.length >= 15, `docs/dba.md has ${sqlBlocks.length} sql blocks`);
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  let expectedErrors = 0;
+  try {
+    for (let i = 0; i < all.length; i++) {
+      const block = all[i];
+      if (block.lang !== 'sql') continue;
+      const next = all[i + 1];
+      const expected = next?.lang === 'text' && next.body.startsWith('ERROR:') ? next.body : undefined;
+      let error: (Error & { hint?: string; code?: string }) | undefined;
+      try {
+        await client.query(block.body);
+      } catch (caught) {
+        error = caught as Error;
+      }
+      if (!expected) {
+        assert.is(error, undefined, `docs/dba.md line ${block.line}: the block failed: ${error?.message}\n${block.body}`);
+        continue;
+      }
+      expectedErrors++;
+      assert.ok(error, `docs/dba.md line ${block.line}: the block should fail as documented at line ${next.line}, but it succeeded`);
+      const actual = `ERROR:  ${error.message}\n${error.hint ? `HINT:  ${error.hint}\n` : ''}`;
+      assert.fixture(actual, expected, `docs/dba.md line ${next.line}: the documented error differs`);
+      assert.match(error.code ?? '', /^CF/, 'documented errors are conflag errors');
+    }
+  } finally {
+    await client.end();
+  }
+  assert.ok(expectedErrors >= 4, `documented errors checked: ${expectedErrors}`);
+});
+
+test('after the walk-through the jobs are as the doc says', async () => {
+  const pool = openPool();
+  const { rows } = await pool.query(
+    `SELECT name, mode, action, schedule, timezone, access_scope, enabled, notify_on_failure FROM conflag.jobs ORDER BY id`,
+  );
+  assert.equal(rows, [
+    { name: 'Flag calls over 3 hours', mode: 'full', action: 'set', schedule: '*/15 * * * *', timezone: null, access_scope: null, enabled: true, notify_on_failure: 'off' },
+    { name: 'Legal and executive calls', mode: 'incremental', action: 'set', schedule: '15,45 * * * *', timezone: null, access_scope: null, enabled: false, notify_on_failure: 'off' },
+    {
+      name: 'Office hours: priority accounts', mode: 'full', action: 'set', schedule: '0 8-17 * * *', timezone: 'Europe/Berlin',
+      access_scope: ['acme', 'globex'], enabled: true, notify_on_failure: 'first_consecutive',
+    },
+  ]);
+  const audit = await pool.query(`SELECT operation, count(*)::int AS n, array_agg(DISTINCT changed_by) AS who FROM conflag.job_changes GROUP BY 1 ORDER BY 1`);
+  assert.equal(audit.rows, [
+    { operation: 'DELETE', n: 1, who: ['conflag_admin'] },
+    { operation: 'INSERT', n: 4, who: ['conflag_admin'] },
+    { operation: 'UPDATE', n: 7, who: ['conflag_admin'] },
+  ]);
+  const requests = await pool.query(`SELECT j.name FROM conflag.run_requests r JOIN conflag.jobs j ON j.id = r.job_id`);
+  assert.equal(requests.rows, [{ name: 'Legal and executive calls' }]);
+  const settings = await pool.query(`SELECT email_enabled, default_timezone FROM conflag.settings`);
+  assert.equal(settings.rows, [{ email_enabled: true, default_timezone: 'Europe/Berlin' }]);
+});
+
+test.run();
