@@ -70,7 +70,7 @@ function perDay(list: Array<{ tickAt: string }>, zone: string): Record<string, n
 test('spring forward: each job runs once per local day; a 02:30 slot inside the gap runs at the end of the gap', async () => {
   const pool = openPool();
   await pool.query('DELETE FROM conflag.jobs');
-  const ids = [];
+  const ids: number[] = [];
   for (const job of JOBS) ids.push(await insertJob(pool, { name: job.name, schedule: job.schedule, timezone: job.zone }));
   const runs = await walk('2026-03-06T12:00Z', '2026-03-31T12:00Z');
   for (const [i, job] of JOBS.entries()) {
@@ -90,7 +90,7 @@ test('spring forward: each job runs once per local day; a 02:30 slot inside the 
 test('fall back: each job runs once per local day; a 01:30 / 02:30 slot in the repeated hour runs at its first occurrence', async () => {
   const pool = openPool();
   await pool.query('DELETE FROM conflag.jobs');
-  const ids = [];
+  const ids: number[] = [];
   for (const job of JOBS) ids.push(await insertJob(pool, { name: job.name, schedule: job.schedule, timezone: job.zone }));
   const runs = await walk('2026-10-22T12:00Z', '2026-11-04T12:00Z');
   for (const [i, job] of JOBS.entries()) {
