@@ -1,11 +1,12 @@
 import pg from 'pg';
+import { insertDemoJob, DEMO_JOB } from '../../sql/insertDemoJob.ts';
 import { insertDemoRecordings } from '../../sql/insertDemoRecordings.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
 
 export const command: Command = {
   name: 'demo',
-  summary: 'Load generated demo recordings (several tenants, non-ASCII names, a long tail of calls over 2 hours).',
+  summary: 'Load generated demo recordings (several tenants, non-ASCII names, a long tail of calls over 2 hours) and an example job.',
   usage: '[--count N] [--seed X]\n\n  --count N   recordings to add (default 100000)\n  --seed X    random seed between -1 and 1 (default 0.42)',
   options: { count: { type: 'string' }, seed: { type: 'string' } },
   async run({ flags, stdout }) {
@@ -21,8 +22,14 @@ export const command: Command = {
       try {
         await client.query('BEGIN');
         const inserted = await insertDemoRecordings(client, count, seed);
+        const job = await insertDemoJob(client);
         await client.query('COMMIT');
         stdout.write(`added ${inserted} demo recordings\n`);
+        stdout.write(
+          job.inserted
+            ? `added the example job ${job.id} "${DEMO_JOB.name}" (${DEMO_JOB.schedule}); see docs/dba.md\n`
+            : `the example job ${job.id} "${DEMO_JOB.name}" is already there\n`,
+        );
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
