@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   migrate: () => import('./commands/migrate.ts'),
   start: () => import('./commands/start.ts'),
   demo: () => import('./commands/demo.ts'),
+  request: () => import('./commands/request.ts'),
 };
 
 const GENERAL = `Usage: conflag <command> [options]
@@ -14,6 +15,7 @@ Commands:
   migrate   apply database migrations
   start     migrate, then run the scheduler/runner service until SIGINT/SIGTERM
   demo      load generated demo recordings (and an example job)
+  request   ask the runners to run a job now (--wait for its result)
 
 Run "conflag <command> --help" for a command's options.
 Environment: DATABASE_URL (unset: embedded PostgreSQL in .conflag/), PORT, LOG_LEVEL; see README.md.`;
