@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import('./commands/start.ts'),
   demo: () => import('./commands/demo.ts'),
   request: () => import('./commands/request.ts'),
+  run: () => import('./commands/run.ts'),
 };
 
 const GENERAL = `Usage: conflag <command> [options]
@@ -16,6 +17,7 @@ Commands:
   start     migrate, then run the scheduler/runner service until SIGINT/SIGTERM
   demo      load generated demo recordings (and an example job)
   request   ask the runners to run a job now (--wait for its result)
+  run       run a job now in this process, with progress (--wait if it is running)
 
 Run "conflag <command> --help" for a command's options.
 Environment: DATABASE_URL (unset: embedded PostgreSQL in .conflag/), PORT, LOG_LEVEL; see README.md.`;

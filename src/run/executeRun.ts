@@ -69,7 +69,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
     log?.info({ ...context, trigger: options.trigger, attempt, mode: job.mode, action: job.action, timezone, asOf: started.asOf }, 'run started');
 
     const progress: RunProgress = {
-      runId, jobId: job.id, scan: 'table', batches: 0, lastId: null, maxId: null, candidates: null, considered: 0,
+      runId, jobId: job.id, scan: 'table', batches: 0, lastId: null, minId: null, maxId: null, candidates: null, considered: 0,
       matched: 0, changed: 0, skipped: 0, fraction: 0,
     };
     let fingerprint: string | null = null;
@@ -82,7 +82,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       const prepared: PreparedScan = await prepareScan(client, {
         runId, jobId: job.id, incremental, fingerprint, timeDependent: dependsOnRunTime(job.condition, catalog),
       });
-      Object.assign(progress, { scan: prepared.scan, maxId: prepared.maxId, candidates: prepared.candidates });
+      Object.assign(progress, { scan: prepared.scan, minId: prepared.minId, maxId: prepared.maxId, candidates: prepared.candidates });
       options.onProgress?.({ ...progress });
       batchLog?.({ ...context, ...prepared }, 'run scan prepared');
 
@@ -92,7 +92,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
           throw new RunStopped(`stopped between batches (${describeReason(options.signal.reason)}) after ${progress.batches} batches; the committed batches stay applied`);
         }
         if (deadline !== undefined && clock() >= deadline) {
-          throw new RunStopped(`execution time limit of ${limitMinutes} minutes reached after ${progress.batches} batches; the committed batches stay applied`);
+          throw new RunStopped(`execution time limit of ${minutes(limitMinutes)} reached after ${progress.batches} batches; the committed batches stay applied`);
         }
         const next = await nextBatchRange(client, { scan: prepared.scan, runId, after, maxId: prepared.maxId, batchSize });
         if (!next) break;
@@ -140,7 +140,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       const message = error instanceof RunStopped
         ? error.message
         : timedOut
-          ? `execution time limit of ${limitMinutes} minutes reached: the batch in progress${describeRange(range)} was cancelled and rolled back; the ${progress.batches} committed batches stay applied`
+          ? `execution time limit of ${minutes(limitMinutes)} reached: the batch in progress${describeRange(range)} was cancelled and rolled back; the ${progress.batches} committed batches stay applied`
           : `${range ? `batch ${progress.batches + 1}${describeRange(range)} failed and was rolled back: ` : ''}${describeError(error)}`;
       let finished;
       try {
@@ -176,6 +176,10 @@ function report(runId: string, progress: RunProgress, status: FinalRunStatus, er
 
 function describeRange(range: { after: string; upTo: string } | undefined): string {
   return range ? ` (ids after ${range.after === BEFORE_FIRST_ID ? 'the start' : range.after} up to ${range.upTo})` : '';
+}
+
+function minutes(n: number | null): string {
+  return n === 1 ? '1 minute' : `${n} minutes`;
 }
 
 function describeReason(reason: unknown): string {

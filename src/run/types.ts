@@ -30,7 +30,8 @@ export interface RunProgress {
   batches: number;
   /** Keyset position: the highest recording id covered by committed batches (null before the first). */
   lastId: string | null;
-  /** scan = table: the highest recording id when the run started. */
+  /** scan = table: the lowest and highest recording id when the run started. */
+  minId: string | null;
   maxId: string | null;
   /** scan = changes: recordings to consider, and how many of them the committed batches covered. */
   candidates: number | null;

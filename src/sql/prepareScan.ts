@@ -12,6 +12,8 @@ import type { RunScan } from '../run/types.ts';
 
 export interface PreparedScan {
   scan: RunScan;
+  /** Lowest and highest recording id when the run started (for progress; max_id also bounds a table scan). */
+  minId: string | null;
   maxId: string | null;
   candidates: number | null;
 }
@@ -25,8 +27,12 @@ export async function prepareScan(
     let scan: RunScan = 'table';
     let candidates: number | null = null;
     let maxId: string | null;
+    let minId: string | null;
     if (!input.incremental) {
-      maxId = (await client.query<{ max_id: string | null }>(`SELECT max(id)::text AS max_id FROM conflag.recordings`)).rows[0].max_id;
+      const bounds = await client.query<{ min_id: string | null; max_id: string | null }>(
+        `SELECT min(id)::text AS min_id, max(id)::text AS max_id FROM conflag.recordings`,
+      );
+      ({ min_id: minId, max_id: maxId } = bounds.rows[0]);
     } else {
       await client.query(
         `INSERT INTO conflag.job_incremental_state (job_id) VALUES ($1::bigint) ON CONFLICT (job_id) DO NOTHING`,
@@ -36,10 +42,12 @@ export async function prepareScan(
         `SELECT last_snapshot::text, fingerprint FROM conflag.job_incremental_state WHERE job_id = $1::bigint FOR UPDATE`,
         [input.jobId],
       );
-      const now = await client.query<{ snapshot: string; max_id: string | null }>(
-        `SELECT pg_current_snapshot()::text AS snapshot, (SELECT max(id) FROM conflag.recordings)::text AS max_id`,
+      // One statement: every recording visible in the snapshot has an id <= max_id.
+      const now = await client.query<{ snapshot: string; min_id: string | null; max_id: string | null }>(
+        `SELECT pg_current_snapshot()::text AS snapshot, (SELECT min(id) FROM conflag.recordings)::text AS min_id,
+                (SELECT max(id) FROM conflag.recordings)::text AS max_id`,
       );
-      maxId = now.rows[0].max_id;
+      ({ min_id: minId, max_id: maxId } = now.rows[0]);
       await client.query(
         `UPDATE conflag.job_incremental_state SET running_run_id = $2::bigint, running_snapshot = $3::pg_snapshot
           WHERE job_id = $1::bigint`,
@@ -65,7 +73,7 @@ export async function prepareScan(
       [input.runId, scan, maxId, candidates],
     );
     await client.query('COMMIT');
-    return { scan, maxId, candidates };
+    return { scan, minId, maxId, candidates };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;

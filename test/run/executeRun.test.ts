@@ -150,7 +150,7 @@ test('the run session is named conflag-run:<id> while it runs (pid recorded) and
   let seen: { pid: number; application_name: string; wait_event_type: string | null }[] = [];
   for (let i = 0; i < 200 && !seen.some((s) => s.wait_event_type === 'Lock'); i++) {
     await new Promise((resolve) => setTimeout(resolve, 25));
-    seen = (await monitor.query(`SELECT pid, application_name, wait_event_type FROM pg_stat_activity WHERE application_name LIKE 'conflag-run:%'`)).rows;
+    seen = (await monitor.query(`SELECT pid, application_name, wait_event_type FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'conflag-run:%'`)).rows;
   }
   await holder.query('ROLLBACK');
   holder.release();

@@ -112,3 +112,38 @@ export async function resetRunData(db: pg.Pool | pg.ClientBase): Promise<void> {
   await db.query(`TRUNCATE conflag.recordings, conflag.job_runs, conflag.recording_changes, conflag.run_candidates,
                            conflag.job_processed_recordings, conflag.job_incremental_state`);
 }
+
+/** Locks one recording in another session (as a DBA's long transaction would); the run blocks when it writes it. */
+export async function holdRow(pool: pg.Pool, recordingId: string): Promise<{ release(): Promise<void> }> {
+  const holder = await pool.connect();
+  await holder.query('BEGIN');
+  await holder.query('SELECT 1 FROM conflag.recordings WHERE id = $1 FOR UPDATE', [recordingId]);
+  return {
+    async release() {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+    },
+  };
+}
+
+/** Polls until check() is truthy (at most ~10 s) and returns its value. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Resolves once a run of the job is blocked on a row lock; returns the run's id and backend pid. */
+export async function waitUntilBlocked(pool: pg.Pool, jobId: string): Promise<{ id: string; pid: number }> {
+  return waitFor('the run to block on a lock', async () => {
+    const { rows } = await pool.query<{ id: string; pid: number }>(
+      `SELECT r.id::text, a.pid FROM conflag.job_runs r JOIN pg_stat_activity a ON a.pid = r.backend_pid
+        WHERE r.job_id = $1::bigint AND r.status = 'running' AND a.wait_event_type = 'Lock'`,
+      [jobId],
+    );
+    return rows[0];
+  });
+}

@@ -1,0 +1,87 @@
+// `conflag run <job>`: runs one job now, in this process, through executeRun (trigger 'manual') — the same code
+// path as the runner service. A terminal gets one updating progress line; pipes get the summary only.
+// Ctrl-C stops the run between batches (status 'aborted'). Exit codes: 0 succeeded, 1 failed/aborted/skipped,
+// 2 usage, 3 the job is already running (without --wait).
+import pg from 'pg';
+import { ConflagError, SQLSTATE } from '../../errors.ts';
+import { executeRun } from '../../run/executeRun.ts';
+import { formatProgress, formatResult } from '../../run/formatProgress.ts';
+import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, type RunResult } from '../../run/types.ts';
+import { findJob } from '../../sql/loadJob.ts';
+import { runningRunOf } from '../../sql/runningRunOf.ts';
+import { UsageError, type Command } from '../command.ts';
+import { withDatabase } from '../withDatabase.ts';
+
+export const EXIT_ALREADY_RUNNING = 3;
+
+export const command: Command = {
+  name: 'run',
+  summary: 'Run one job now in this process (trigger "manual"), with a progress line on a terminal.',
+  usage: `<job name or id> [--wait] [--batch-size N]
+
+  --wait          if the job is running, wait for that run to end, then run it
+  --batch-size N  recording ids per batch, each its own transaction (default ${DEFAULT_BATCH_SIZE})
+
+Exit codes: 0 succeeded, 1 failed, aborted or skipped, 2 usage, 3 already running (without --wait).`,
+  options: { wait: { type: 'boolean' }, 'batch-size': { type: 'string' } },
+  async run({ args, flags, stdout, stderr }) {
+    if (args.length !== 1) throw new UsageError(args.length ? `give one job, not ${args.length}` : 'which job? give its name or id');
+    const raw = flags['batch-size'];
+    const batchSize = raw === undefined ? DEFAULT_BATCH_SIZE : Number(raw);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}, not ${JSON.stringify(raw)}`);
+    }
+    return withDatabase(async (db, log) => {
+      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => controller.abort(`interrupted by ${signal}`);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const job = await findJob(pool, args[0]);
+        if (!job) {
+          throw new ConflagError(SQLSTATE.runJobNotFound, `job ${JSON.stringify(args[0])} does not exist; list the jobs with: SELECT id, name FROM conflag.jobs`);
+        }
+        const tty = stdout.isTTY === true;
+        let result: RunResult;
+        let started: number;
+        for (;;) {
+          const running = await runningRunOf(pool, job.id);
+          if (running) {
+            if (!flags.wait) {
+              stderr.write(`job "${job.name}" is already running (run ${running.id}, started ${running.started_at.toISOString()}, ` +
+                `${running.batches} batches so far); use --wait to run it after that run ends\n`);
+              return EXIT_ALREADY_RUNNING;
+            }
+            stderr.write(`waiting for run ${running.id} of job "${job.name}" to end...\n`);
+            while (await runningRunOf(pool, job.id)) {
+              if (controller.signal.aborted) return 1;
+              await new Promise((resolve) => setTimeout(resolve, 500));
+            }
+          }
+          started = performance.now();
+          result = await executeRun(pool, job.id, {
+            trigger: 'manual',
+            batchSize,
+            signal: controller.signal,
+            // The summary below says how it ended; the job's detailed log only when it asks for one (log_enabled).
+            log: job.log_enabled ? log : log.child({}, { level: 'silent' }),
+            onProgress: tty ? (p) => stdout.write(`\r\u001b[K${formatProgress(p)}`) : undefined,
+          });
+          if (result.status !== 'skipped') break;
+          if (!flags.wait) {
+            stderr.write(`${formatResult(result, 0)}; use --wait to run it after that run ends\n`);
+            return EXIT_ALREADY_RUNNING;
+          }
+        }
+        if (tty) stdout.write('\n');
+        stdout.write(`${formatResult(result, (performance.now() - started) / 1000)}\n`);
+        return result.status === 'succeeded' ? 0 : 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await pool.end();
+      }
+    });
+  },
+};

@@ -1,0 +1,17 @@
+// The one-line progress display of `conflag run` on a terminal, and its plain summary line.
+import type { RunProgress, RunResult } from './types.ts';
+
+export function formatProgress(p: RunProgress): string {
+  const percent = `${Math.floor(p.fraction * 100)}%`;
+  const where = p.scan === 'changes'
+    ? `${p.considered} of ${p.candidates ?? 0} added/changed recordings (${percent})`
+    : p.maxId === null ? 'empty table' : `id ${p.lastId ?? '-'} of ${p.maxId} (${percent})`;
+  return `run ${p.runId} · batch ${p.batches} · ${where} · matched ${p.matched} · changed ${p.changed}${p.skipped ? ` · skipped ${p.skipped}` : ''}`;
+}
+
+export function formatResult(result: RunResult, seconds: number): string {
+  const counts = `matched ${result.matched}, changed ${result.changed}, skipped ${result.skipped} in ${result.batches} batch${result.batches === 1 ? '' : 'es'}`;
+  const head = `run ${result.runId} ${result.status}`;
+  if (result.status === 'skipped') return `${head}: ${result.error}`;
+  return `${head}: ${counts} (${seconds.toFixed(1)} s)${result.error ? `\n${result.error}` : ''}`;
+}
