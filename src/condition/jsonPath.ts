@@ -4,7 +4,7 @@
 import type { PathSegment } from './types.ts';
 
 export const MAX_PATH_SEGMENTS = 10;
-const SEGMENT = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(0|[1-9][0-9]{0,8})\]/y;
+const SEGMENT = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(0|[1-9][0-9]{0,3})\]/y;
 
 /** The segments of a valid path, or undefined. */
 export function parsePath(path: unknown): PathSegment[] | undefined {
