@@ -77,7 +77,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const handler = createRunHandler({ pool, executeRun, shutdown: shutdown.signal, metrics, log });
     await boss.work(
       RUN_QUEUE,
-      { localConcurrency: config.concurrency, batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 10 },
+      // NOTIFY wakes workers for new runs; a retry coming due sends none, so polling stays at 2 s regardless.
+      { localConcurrency: config.concurrency, batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 },
       handler.handle,
     );
     const bossForQueue = boss;
