@@ -1,0 +1,122 @@
+// Runner processes that die or are told to stop, mid-run (the run blocks on a row lock the test holds):
+// - SIGKILL: the run stays 'running' until another runner's keep-alive finds no progress for the job's
+//   keep_alive_timeout_minutes (1 minute here; that runner's clock is set 61 s ahead instead of waiting), marks it
+//   failed and terminates its session; the job then runs again.
+// - SIGTERM: the process takes no new work, stops the run between batches, records it and exits 0; a run stuck
+//   in one statement past CONFLAG_SHUTDOWN_TIMEOUT_SECONDS has its statement cancelled, so the process still exits.
+import * as assert from 'uvu/assert';
+import { closePools, openPool } from '../lib/db.ts';
+import { suite } from '../lib/suite.ts';
+import { insertJob, lockMatchingRecording, runsOf, spawnRunner, startTestService, stopAll, waitFor } from './helpers.ts';
+
+const test = suite('runner: SIGKILL and SIGTERM mid-run');
+test.after(async () => {
+  await stopAll();
+  await closePools();
+});
+
+test.before(async () => {
+  // 120 000 recordings: three batches of the default 50 000 ids, so a stopped run has batches left to skip.
+  await openPool().query(
+    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration)
+     SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(secs => i), CASE WHEN i % 1000 = 0 THEN 10800 ELSE 60 END
+       FROM generate_series(1, 120000) i`,
+  );
+});
+
+async function noRunning(pool: ReturnType<typeof openPool>): Promise<number> {
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM conflag.job_runs WHERE status = 'running'`);
+  return rows[0].n;
+}
+
+test('SIGKILL mid-run: keep-alive marks the run failed after the timeout, ends its session, and the job runs again', async () => {
+  const pool = openPool();
+  const job = await insertJob(pool, { name: 'killed', keep_alive_timeout_minutes: 1 });
+  const runner = await spawnRunner();
+  const lock = await lockMatchingRecording(pool);
+  try {
+    await pool.query(`SELECT conflag.request_run('killed')`);
+    const [run] = await waitFor(async () => {
+      const list = await runsOf(pool, job);
+      return list[0]?.status === 'running' ? list : undefined;
+    }, { timeoutMs: 15_000, what: 'the run in the child process' });
+    runner.child.kill('SIGKILL');
+    await runner.exited;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.is((await runsOf(pool, job))[0].status, 'running', 'nothing notices a killed runner before the timeout');
+    const session = `conflag-run:${run.id}`;
+    assert.is((await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [session])).rowCount, 1, 'its session still waits on the lock');
+
+    // Another runner whose clock is 61 s ahead: its keep-alive loop sees a run without progress for over a minute.
+    const started = Date.now();
+    await startTestService({ now: () => new Date(Date.now() + 61_000), config: { keepAliveCheckIntervalMs: 500 } });
+    const failed = await waitFor(async () => {
+      const list = await runsOf(pool, job);
+      return list[0].status === 'failed' ? list[0] : undefined;
+    }, { timeoutMs: 10_000, what: 'keep-alive to fail the run' });
+    assert.ok(Date.now() - started < 10_000);
+    assert.match(failed.error!, 'no progress for 1 minutes (keep-alive timeout)');
+    await waitFor(async () => (await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [session])).rowCount === 0, {
+      what: 'the stalled session to be terminated',
+    });
+  } finally {
+    await lock.release();
+  }
+  assert.is(await noRunning(pool), 0);
+  // The job can run again.
+  await pool.query(`SELECT conflag.request_run('killed')`);
+  const again = await waitFor(async () => (await runsOf(pool, job)).find((r) => r.status === 'succeeded'), { timeoutMs: 15_000, what: 'a new run to succeed' });
+  assert.is(again.changed, '120');
+  await stopAll();
+});
+
+test('SIGTERM mid-run: the run stops between batches and is recorded, the process exits 0, nothing stays running', async () => {
+  const pool = openPool();
+  await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
+  const job = await insertJob(pool, { name: 'terminated' });
+  const runner = await spawnRunner({ CONFLAG_SHUTDOWN_TIMEOUT_SECONDS: '20' });
+  const lock = await lockMatchingRecording(pool);
+  try {
+    await pool.query(`SELECT conflag.request_run('terminated')`);
+    await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { timeoutMs: 15_000, what: 'the run in the child process' });
+    runner.child.kill('SIGTERM');
+    await waitFor(() => /stopping: no new work/.test(runner.output()), { what: 'the runner to begin stopping' });
+  } finally {
+    await lock.release();
+  }
+  assert.is(await runner.exited, 0, runner.output());
+  const runs = await runsOf(pool, job);
+  assert.is(runs.length, 1);
+  assert.is(runs[0].status, 'aborted');
+  assert.match(runs[0].error!, /stopped between batches \(runner shutting down\) after 1 batches/);
+  assert.is(runs[0].changed, '50', 'the first batch (ids 1-50000) was finished and kept');
+  assert.is(await noRunning(pool), 0);
+  assert.match(runner.output(), 'conflag stopped');
+  // Handed back to the queue: the next runner to start takes the run over.
+  const { rows } = await pool.query(`SELECT state FROM conflag_boss.job WHERE data->>'jobId' = $1`, [String(job)]);
+  assert.equal(rows.map((r) => r.state), ['retry']);
+});
+
+test('SIGTERM while a run is stuck in a statement: after the shutdown timeout the statement is cancelled and the process exits 0', async () => {
+  const pool = openPool();
+  const job = await insertJob(pool, { name: 'stuck' });
+  const runner = await spawnRunner({ CONFLAG_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+  const lock = await lockMatchingRecording(pool);
+  try {
+    await pool.query(`SELECT conflag.request_run('stuck')`);
+    await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { timeoutMs: 15_000, what: 'the run in the child process' });
+    const stopped = Date.now();
+    runner.child.kill('SIGTERM');
+    assert.is(await runner.exited, 0, runner.output());
+    assert.ok(Date.now() - stopped < 15_000);
+  } finally {
+    await lock.release();
+  }
+  const [run] = await runsOf(pool, job);
+  assert.ok(['failed', 'aborted'].includes(run.status), run.status);
+  assert.match(run.error!, /cancel/i);
+  assert.is(await noRunning(pool), 0);
+  assert.match(runner.output(), 'cancelling their statements');
+});
+
+test.run();
