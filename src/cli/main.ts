@@ -8,6 +8,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   demo: () => import('./commands/demo.ts'),
   request: () => import('./commands/request.ts'),
   run: () => import('./commands/run.ts'),
+  explain: () => import('./commands/explain.ts'),
+  preview: () => import('./commands/preview.ts'),
 };
 
 const GENERAL = `Usage: conflag <command> [options]
@@ -18,6 +20,8 @@ Commands:
   demo      load generated demo recordings (and an example job)
   request   ask the runners to run a job now (--wait for its result)
   run       run a job now in this process, with progress (--wait if it is running)
+  explain   print the SQL and parameters a job's condition compiles to
+  preview   count what a job (or --condition JSON) would match and change now, with examples; writes nothing
 
 Run "conflag <command> --help" for a command's options.
 Environment: DATABASE_URL (unset: embedded PostgreSQL in .conflag/), PORT, LOG_LEVEL; see README.md.`;

@@ -10,9 +10,14 @@ import { assertTimezone } from './timezone.ts';
 import type { Catalog, ConditionContext, ConditionNode } from './types.ts';
 
 export function compileCondition(condition: unknown, catalog: Catalog, ctx: ConditionContext): RawBuilder<SqlBool> {
+  checkContext(ctx);
+  return compileNode(parseCondition(condition, catalog), catalog, ctx);
+}
+
+/** The timezone must be known to Intl (the reference semantics use it) and as_of a real instant. */
+export function checkContext(ctx: ConditionContext): void {
   assertTimezone(ctx.timezone);
   if (!(ctx.asOf instanceof Date) || Number.isNaN(ctx.asOf.getTime())) throw new RangeError('compileCondition: ctx.asOf must be a valid Date');
-  return compileNode(parseCondition(condition, catalog), catalog, ctx);
 }
 
 export function compileNode(node: ConditionNode, catalog: Catalog, ctx: ConditionContext): Predicate {
