@@ -150,9 +150,12 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.log_inserted_recordings() IS 'Trigger function (statement level, AFTER INSERT on conflag.recordings, transition table "inserted"): logs (transaction id, recording id) in conflag.recording_changes for incremental jobs.';
--- Row-level AFTER UPDATE OF <every column except confidential*> trigger function on conflag.recordings: logs the
+-- Row-level BEFORE UPDATE OF <every column except confidential*> trigger function on conflag.recordings: logs the
 -- recording as changed, so the next incremental run reconsiders it (a tag added tomorrow). conflag's own flag
 -- updates only SET confidential and its two audit columns, so they never fire it and never land in the log.
+-- BEFORE, not AFTER: on a partitioned recordings table an UPDATE that moves a row to another partition fires
+-- no AFTER UPDATE row trigger (it becomes a delete and an insert), but it does fire BEFORE UPDATE ones. The log
+-- row is in the same transaction, so an update that fails takes it along.
 CREATE OR REPLACE FUNCTION conflag.log_updated_recording()
   RETURNS trigger
   LANGUAGE plpgsql
@@ -161,18 +164,18 @@ CREATE OR REPLACE FUNCTION conflag.log_updated_recording()
 AS $function$
 BEGIN
   INSERT INTO conflag.recording_changes (xid, recording_id) VALUES (pg_current_xact_id(), NEW.id);
-  RETURN NULL;
+  RETURN NEW;
 END;
 $function$;
 
-COMMENT ON FUNCTION conflag.log_updated_recording() IS 'Trigger function (row level, AFTER UPDATE OF every column of conflag.recordings except confidential*): logs (transaction id, recording id) in conflag.recording_changes for incremental jobs.';
+COMMENT ON FUNCTION conflag.log_updated_recording() IS 'Trigger function (row level, BEFORE UPDATE OF every column of conflag.recordings except confidential*, when one of them changes): logs (transaction id, recording id) in conflag.recording_changes for incremental jobs.';
 
 CREATE TRIGGER recordings_log_inserts
   AFTER INSERT ON conflag.recordings
   REFERENCING NEW TABLE AS inserted
   FOR EACH STATEMENT EXECUTE FUNCTION conflag.log_inserted_recordings();
 CREATE TRIGGER recordings_log_updates
-  AFTER UPDATE OF id, tenant_id, call_id, started_at, ended_at, duration, direction, caller_number, caller_name,
+  BEFORE UPDATE OF id, tenant_id, call_id, started_at, ended_at, duration, direction, caller_number, caller_name,
                   callee_number, callee_name, user_name, group_name, tags, notes, custom
   ON conflag.recordings
   FOR EACH ROW
@@ -231,9 +234,10 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.expire_stalled_runs(timestamptz) IS 'Keep-alive: marks runs with no progress for their job''s keep_alive_timeout_minutes as failed ("no progress for N minutes (keep-alive timeout)") and terminates their session (matched by pid and application_name conflag-run:<id>). Returns the ids of the runs it expired; at most 1000 per call.';
--- Deletes change-log rows no incremental job needs any more: those of transactions visible in every stored
--- snapshot (each incremental job's last successful run and any run in progress), i.e. below the oldest snapshot's
--- xmin, and never above this session's own xmin. The SHARE lock on conflag.job_incremental_state waits for a
+-- Deletes change-log rows no incremental job needs any more: rows of (committed) transactions that every stored
+-- snapshot already sees — each incremental job's last successful run and any run in progress — so no next run
+-- would consider them. Precise visibility (pg_visible_in_snapshot), not just an xmin horizon, so one long-lived
+-- unrelated transaction does not hold the log back. The SHARE lock on conflag.job_incremental_state waits for a
 -- run that is just recording its starting snapshot, so that snapshot is seen before anything it needs is
 -- deleted. Bounded: at most 20 batches of 10000 rows per call; returns the number of rows deleted.
 CREATE OR REPLACE FUNCTION conflag.prune_recording_changes()
@@ -241,19 +245,26 @@ CREATE OR REPLACE FUNCTION conflag.prune_recording_changes()
   LANGUAGE plpgsql
 AS $function$
 DECLARE
+  snapshots pg_snapshot[];
   horizon xid8;
   deleted bigint := 0;
   n bigint;
 BEGIN
   LOCK TABLE conflag.job_incremental_state IN SHARE MODE;
-  SELECT least(pg_snapshot_xmin(pg_current_snapshot()),
-               min(pg_snapshot_xmin(s.last_snapshot)),
-               min(pg_snapshot_xmin(s.running_snapshot)))
-    INTO horizon
-    FROM conflag.job_incremental_state s;
+  SELECT coalesce(array_agg(s.snapshot), '{}')
+    INTO snapshots
+    FROM (SELECT last_snapshot AS snapshot FROM conflag.job_incremental_state WHERE last_snapshot IS NOT NULL
+          UNION ALL
+          SELECT running_snapshot FROM conflag.job_incremental_state WHERE running_snapshot IS NOT NULL) s;
+  -- Nothing at or above a snapshot's xmax is visible in it: the index bounds the scan.
+  SELECT min(pg_snapshot_xmax(s)) INTO horizon FROM unnest(snapshots) s;
   FOR i IN 1..20 LOOP
     DELETE FROM conflag.recording_changes c
-     WHERE c.ctid = ANY (ARRAY(SELECT d.ctid FROM conflag.recording_changes d WHERE d.xid < horizon LIMIT 10000));
+     WHERE c.ctid = ANY (ARRAY(
+             SELECT d.ctid FROM conflag.recording_changes d
+              WHERE (horizon IS NULL OR d.xid < horizon)
+                AND NOT EXISTS (SELECT 1 FROM unnest(snapshots) s WHERE NOT pg_visible_in_snapshot(d.xid, s))
+              LIMIT 10000));
     GET DIAGNOSTICS n = ROW_COUNT;
     deleted := deleted + n;
     EXIT WHEN n < 10000;
@@ -262,7 +273,7 @@ BEGIN
 END;
 $function$;
 
-COMMENT ON FUNCTION conflag.prune_recording_changes() IS 'Deletes conflag.recording_changes rows that no incremental job needs any more (older than every stored snapshot). At most 200000 rows per call; returns how many it deleted. Called by conflag.prune_history().';
+COMMENT ON FUNCTION conflag.prune_recording_changes() IS 'Deletes conflag.recording_changes rows that no incremental job needs any more (seen by every stored snapshot). At most 200000 rows per call; returns how many it deleted. Called by conflag.prune_history().';
 -- History retention: deletes finished runs (any status but 'running') that finished more than their job's
 -- keep_history_days before p_now, always keeping each job's newest run and newest successful run (job_status
 -- and "first_consecutive" notifications read them). Runs of deleted jobs (job_id NULL) keep the default 60 days.

@@ -74,6 +74,6 @@ export interface RunResult {
   runningRunId?: string;
 }
 
-/** Default batch: 50 000 recording ids per transaction (see bench/README.md for the measurements behind it). */
-export const DEFAULT_BATCH_SIZE = 50_000;
+/** Default batch: 100 000 recording ids per transaction (bench/README.md has the measurements behind it). */
+export const DEFAULT_BATCH_SIZE = 100_000;
 export const MAX_BATCH_SIZE = 10_000_000;
