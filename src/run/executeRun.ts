@@ -72,6 +72,14 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       runId, jobId: job.id, scan: 'table', batches: 0, lastId: null, minId: null, maxId: null, candidates: null, considered: 0,
       matched: 0, changed: 0, skipped: 0, fraction: 0,
     };
+    // A progress display that throws must not fail the run.
+    const notify = () => {
+      try {
+        options.onProgress?.({ ...progress });
+      } catch (error) {
+        log?.warn({ ...context, err: error }, 'onProgress callback failed');
+      }
+    };
     let fingerprint: string | null = null;
     let range: { after: string; upTo: string } | undefined;
     try {
@@ -83,7 +91,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
         runId, jobId: job.id, incremental, fingerprint, timeDependent: dependsOnRunTime(job.condition, catalog),
       });
       Object.assign(progress, { scan: prepared.scan, minId: prepared.minId, maxId: prepared.maxId, candidates: prepared.candidates });
-      options.onProgress?.({ ...progress });
+      notify();
       batchLog?.({ ...context, ...prepared }, 'run scan prepared');
 
       let after = BEFORE_FIRST_ID;
@@ -130,18 +138,25 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
         progress.skipped += counts.skipped;
         progress.fraction = progressFraction(progress);
         batchLog?.({ ...context, batch: progress.batches, upTo: next.upTo, ...counts }, 'run batch committed');
-        options.onProgress?.({ ...progress });
+        notify();
       }
       const finished = await markRunFinished(client, { runId, jobId: job.id, status: 'succeeded', fingerprint });
       return report(runId, progress, finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus, finished.error);
     } catch (error) {
-      const timedOut = deadline !== undefined && (error as { code?: string }).code === '57014' && /statement timeout/.test(String((error as Error).message));
-      const status: FinalRunStatus = error instanceof RunStopped ? error.status : timedOut ? 'aborted' : 'failed';
+      // 57014: the batch's statement was cancelled — by our statement_timeout (the time limit), or by whoever
+      // asked us to stop (the runner's shutdown cancels a batch that takes too long to finish).
+      const cancelled = (error as { code?: string }).code === '57014';
+      const timedOut = cancelled && deadline !== undefined && /statement timeout/.test(String((error as Error).message));
+      const stopped = cancelled && !timedOut && options.signal?.aborted === true;
+      const status: FinalRunStatus = error instanceof RunStopped ? error.status : timedOut || stopped ? 'aborted' : 'failed';
+      const committed = `the ${progress.batches} committed batches stay applied`;
       const message = error instanceof RunStopped
         ? error.message
         : timedOut
-          ? `execution time limit of ${minutes(limitMinutes)} reached: the batch in progress${describeRange(range)} was cancelled and rolled back; the ${progress.batches} committed batches stay applied`
-          : `${range ? `batch ${progress.batches + 1}${describeRange(range)} failed and was rolled back: ` : ''}${describeError(error)}`;
+          ? `execution time limit of ${minutes(limitMinutes)} reached: the batch in progress${describeRange(range)} was cancelled and rolled back; ${committed}`
+          : stopped
+            ? `stopped (${describeReason(options.signal!.reason)}): the batch in progress${describeRange(range)} was cancelled and rolled back; ${committed}`
+            : `${range ? `batch ${progress.batches + 1}${describeRange(range)} failed and was rolled back: ` : ''}${describeError(error)}`;
       let finished;
       try {
         if (broken) throw broken;

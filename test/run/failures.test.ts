@@ -94,6 +94,27 @@ test('the execution time limit cancels a statement that runs past it: the batch 
   assert.is(rows[0].t, '0', 'the limit was set for the batch transaction only');
 });
 
+test('a stop request whose batch is then cancelled (runner shutdown timeout) is aborted, the batch rolled back', async () => {
+  const pool = openPool();
+  const ids = await insertRecordings(pool, 30, { duration: allLong });
+  const jobId = await insertJob(pool, { name: 'shutdown', condition: longCalls });
+  const held = await holdRow(pool, ids[15]);
+  const controller = new AbortController();
+  let running;
+  try {
+    running = executeRun(pool, jobId, { trigger: 'schedule', batchSize: 10, signal: controller.signal });
+    const blocked = await waitUntilBlocked(pool, jobId);
+    controller.abort('SIGTERM');
+    await pool.query(`SELECT pg_cancel_backend($1)`, [blocked.pid]);
+  } finally {
+    await held.release();
+  }
+  const result = await running;
+  assert.is(result.status, 'aborted');
+  assert.match(result.error!, /^stopped \(SIGTERM\): the batch in progress \(ids after \d+ up to \d+\) was cancelled and rolled back; the 1 committed batches stay applied$/);
+  assert.equal(await confidentialIds(pool), ids.slice(0, 10));
+});
+
 test('one running run per job: a second start is recorded as skipped, naming the running run', async () => {
   const pool = openPool();
   const ids = await insertRecordings(pool, 10, { duration: allLong });
