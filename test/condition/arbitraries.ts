@@ -75,6 +75,79 @@ export const recording: fc.Arbitrary<NewRecording> = fc.record({
 }).map((r) => (r.customText === undefined ? (({ customText, ...rest }) => rest)(r) : r));
 
 // ---- condition values, by attribute type -------------------------------------------------------------
+
+/** Values seen in the batch's recordings (per fact), and paths that exist in their custom: conditions built
+ * from them select proper subsets far more often than values drawn blindly. */
+export interface Observed {
+  values: Map<string, unknown[]>;
+  paths: string[];
+  jsonScalars: unknown[];
+}
+
+function walkJson(value: unknown, path: string, depth: number, observed: Observed): void {
+  if (value === null || typeof value !== 'object') {
+    observed.jsonScalars.push(value);
+    return;
+  }
+  if (depth >= 3) return;
+  const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
+  for (const [step, child] of entries) {
+    if (!/^(\.[A-Za-z_][A-Za-z0-9_]*|\[\d{1,4}\])$/.test(step)) continue;
+    observed.paths.push(path + step);
+    walkJson(child, path + step, depth + 1, observed);
+  }
+}
+
+export function observe(factsList: Record<string, unknown>[]): Observed {
+  const observed: Observed = { values: new Map(), paths: [], jsonScalars: [] };
+  for (const facts of factsList) {
+    for (const [name, value] of Object.entries(facts)) {
+      if (name === 'custom') {
+        walkJson(value, '$', 0, observed);
+        continue;
+      }
+      const list = observed.values.get(name) ?? [];
+      if (Array.isArray(value)) list.push(...value.filter((v) => v !== null));
+      else if (value !== null) list.push(value);
+      observed.values.set(name, list);
+    }
+  }
+  return observed;
+}
+
+/** A value derived from an observed one: itself, a prefix, a suffix, another case, a neighbour number. */
+function derived(attribute: Attribute, seen: unknown[]): fc.Arbitrary<unknown> | undefined {
+  if (seen.length === 0) return undefined;
+  const pick = fc.constantFrom(...seen);
+  switch (attribute.type) {
+    case 'text':
+    case 'text_array':
+      return fc.tuple(pick, fc.constantFrom('same', 'prefix', 'suffix', 'upper', 'lower', 'middle'), fc.nat(4)).map(([v, how, n]) => {
+        const chars = [...String(v)];
+        if (how === 'prefix') return chars.slice(0, n).join('');
+        if (how === 'suffix') return chars.slice(chars.length - n).join('');
+        if (how === 'middle') return chars.slice(1, 1 + n).join('');
+        if (how === 'upper') return String(v).toUpperCase();
+        if (how === 'lower') return String(v).toLowerCase();
+        return String(v);
+      });
+    case 'number':
+      return fc.tuple(pick, fc.integer({ min: -1, max: 1 })).map(([v, d]) => Number(v) + d);
+    case 'timestamp':
+      // The fact is UTC ISO text; offer it as is, without its Z (then read in the job's zone), or shifted.
+      return fc.tuple(pick, fc.constantFrom('z', 'local', 'offset')).map(([v, how]) => {
+        const text = String(v).replace('T', ' ');
+        if (how === 'z') return text;
+        if (how === 'offset') return text.replace('Z', '+01:00');
+        return text.replace('Z', '');
+      });
+    case 'date':
+      return pick;
+    case 'time':
+      return pick.map((v) => String(v).slice(0, 8));
+  }
+  return undefined;
+}
 const pad = (n: number) => String(n).padStart(2, '0');
 const hour = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 23 }));
 const minute = fc.oneof(fc.constantFrom(0, 30, 59), fc.integer({ min: 0, max: 59 }));
@@ -95,7 +168,13 @@ const NUMERIC_STRINGS = ['7200', '-5', '0', '1e3', '.5', '1.', '2147483647', '-2
 const numberValue = fc.oneof(fc.constantFrom(...INTEGER_EDGES, 0.5, -0.5, 1e21, 1.5), fc.integer({ min: -200, max: 200 }), fc.integer({ min: -200000, max: 200000 }));
 const jsonScalar = fc.oneof(text, fc.constantFrom(0, 1, 2, 3, 4, 1.5, 0.1, 1e21, 100, -2147483648, 9007199254740992), fc.boolean(), fc.constant(null));
 
-function scalarFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitrary<unknown> {
+function scalarFor(attribute: Attribute, operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> {
+  const blind = blindScalarFor(attribute, operator);
+  const seen = attribute.type === 'json' ? (observed?.jsonScalars.length ? fc.constantFrom(...observed.jsonScalars) : undefined) : derived(attribute, observed?.values.get(attribute.name) ?? []);
+  return seen ? fc.oneof({ arbitrary: seen, weight: 2 }, { arbitrary: blind, weight: 1 }) : blind;
+}
+
+function blindScalarFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitrary<unknown> {
   switch (attribute.type) {
     case 'text':
     case 'text_array':
@@ -115,13 +194,13 @@ function scalarFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitrary<u
   }
 }
 
-function valueFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitrary<unknown> {
-  const scalar = scalarFor(attribute, operator);
+function valueFor(attribute: Attribute, operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> {
+  const scalar = scalarFor(attribute, operator, observed);
   switch (operator.valueShape) {
     case 'boolean':
       return fc.boolean();
     case 'string':
-      return textValue;
+      return attribute.type === 'text' ? scalar : textValue;
     case 'scalar':
       return scalar;
     case 'scalar_or_null':
@@ -136,24 +215,27 @@ function valueFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitrary<un
 const SEGMENTS = ['.a', '.b', '.crm', '.length', '.x', '[0]', '[1]', '[2]'];
 const path = fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 }).map((s) => '$' + s.join(''));
 
-export function leafFor(catalog: Catalog): fc.Arbitrary<Record<string, unknown>> {
+export function leafFor(catalog: Catalog, observed?: Observed): fc.Arbitrary<Record<string, unknown>> {
+  const paths = observed?.paths.length ? fc.oneof({ arbitrary: fc.constantFrom(...observed.paths), weight: 2 }, path) : path;
   const pairs: [Attribute, OperatorInfo][] = [];
   for (const a of catalog.attributes.values()) for (const o of catalog.operators.values()) if (o.types.includes(a.type)) pairs.push([a, o]);
   return fc.constantFrom(...pairs).chain(([attribute, operator]) => {
-    const base = { fact: fc.constant(attribute.name), operator: fc.constant(operator.name), value: valueFor(attribute, operator) };
+    const base = { fact: fc.constant(attribute.name), operator: fc.constant(operator.name), value: valueFor(attribute, operator, observed) };
     if (attribute.type !== 'json') return fc.record(base);
-    return fc.oneof({ arbitrary: fc.record({ ...base, path }), weight: 4 }, fc.record(base));
+    return fc.oneof({ arbitrary: fc.record({ ...base, path: paths }), weight: 4 }, fc.record(base));
   });
 }
 
 /** Condition trees: a group at the top, groups nested up to 4 levels, empty groups and `not` included. */
-export function conditionFor(catalog: Catalog, maxDepth = 4): fc.Arbitrary<Record<string, unknown>> {
-  const leaf = leafFor(catalog);
+export function conditionFor(catalog: Catalog, observed?: Observed, maxDepth = 4): fc.Arbitrary<Record<string, unknown>> {
+  const leaf = leafFor(catalog, observed);
   const group = (level: number): fc.Arbitrary<Record<string, unknown>> => {
     const child = level >= maxDepth ? leaf : fc.oneof({ arbitrary: leaf, weight: 3 }, { arbitrary: group(level + 1), weight: 1 });
+    // Mostly non-empty groups; empty ones (true in json-rules-engine) still come up.
+    const children = fc.oneof({ arbitrary: fc.array(child, { minLength: 1, maxLength: 4 }), weight: 6 }, fc.constant([]));
     return fc.oneof(
-      fc.record({ all: fc.array(child, { maxLength: 4 }) }),
-      fc.record({ any: fc.array(child, { maxLength: 4 }) }),
+      { arbitrary: fc.record({ all: children }), weight: 2 },
+      { arbitrary: fc.record({ any: children }), weight: 2 },
       fc.record({ not: child }),
     );
   };

@@ -26,7 +26,7 @@ const FIXTURE: NewRecording[] = [
   { started_at: '2024-11-03T05:30:00Z', ended_at: null },
   { started_at: '2024-11-03T06:30:00Z', duration: -5, tags: ['a', null], custom: 'scalar-string', caller_name: 'straße' },
   { started_at: '2024-06-01T23:30:00Z', duration: 2147483647, custom: [1, 'a', null], caller_name: 'STRASSE' },
-  { started_at: '2024-06-02T00:00:00.000001Z', duration: -2147483648, custom: { items: [{ id: '😀x' }], name: 'a😀b' } },
+  { started_at: '2024-06-02T00:00:00.000001Z', duration: -2147483648, custom: { items: [{ id: '😀x' }], name: 'a😀b', e: '' } },
 ];
 
 test.before(async () => {
@@ -86,6 +86,8 @@ const CASES: [string, unknown, number[]][] = [
   ['json top-level array', { fact: 'custom', path: '$[1]', operator: 'equal', value: 'a' }, [5]],
   ['json .length of an array', { fact: 'custom', path: '$.length', operator: 'equal', value: 3 }, [5]],
   ['json string index', { fact: 'custom', path: '$.name[0]', operator: 'in', value: ['a', 'b'] }, [6]],
+  ['json index past the end of a string (also of "")', { fact: 'custom', path: '$.e[0]', operator: 'isEmpty', value: true }, [1, 2, 3, 5, 6]],
+  ['json index into a surrogate pair: half a character, not empty, equal to nothing', { fact: 'custom', path: '$.name[1]', operator: 'isEmpty', value: false }, [4, 6]],
   ['json isEmpty (missing, null)', { fact: 'custom', path: '$.crm', operator: 'isEmpty', value: true }, [3, 5, 6]],
   ['json notEqual on missing', { fact: 'custom', path: '$.crm.account', operator: 'notEqual', value: 'A-1' }, [2, 3, 4, 5, 6]],
 ];
