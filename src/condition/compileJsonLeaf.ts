@@ -7,14 +7,13 @@ import { jsonFactSql } from './jsonFactSql.ts';
 import { attributeSql, FALSE, not, or, type Expr, type Predicate } from './sqlParts.ts';
 import type { ConditionContext, Json, Leaf } from './types.ts';
 
-/** numeric n (a jsonb number cast) rounds to the double `x` in JavaScript. */
-function roundsTo(n: Expr, x: number): Predicate {
+/**
+ * The numeric range literal of every decimal that rounds to the double `x` in JavaScript: comparing a jsonb
+ * number with it (`n <@ range`) is exact and never fails, unlike a cast to float8 (which rejects 1e400).
+ */
+function roundingRange(x: number): string {
   const { low, high, inclusive } = roundingInterval(x);
-  const [ge, le] = inclusive ? ['>=', '<='] : ['>', '<'];
-  const parts: Predicate[] = [];
-  if (low !== undefined) parts.push(sql`${n} ${sql.raw(ge)} ${low}::numeric`);
-  if (high !== undefined) parts.push(sql`${n} ${sql.raw(le)} ${high}::numeric`);
-  return sql`(${sql.join(parts, sql` AND `)})`;
+  return `${inclusive ? '[' : '('}${low ?? ''},${high ?? ''}${inclusive ? ']' : ')'}`;
 }
 
 /** j === one of `values`, for a jsonb j that is not NULL; NULL (undefined) propagates — callers COALESCE. */
@@ -26,9 +25,13 @@ function equalsAny(j: Expr, values: Json[]): Predicate {
   if (others.length > 1) alternatives.push(sql`${j} = ANY(${others}::jsonb[])`);
   const numbers = [...new Set(values.filter((v): v is number => typeof v === 'number').map((v) => (v === 0 ? 0 : v)))];
   if (numbers.length) {
-    // The cast runs only on numbers: CASE keeps PostgreSQL from evaluating it for other types.
-    const n = sql`(${j})::numeric`;
-    alternatives.push(sql`CASE WHEN jsonb_typeof(${j}) = 'number' THEN ${or(numbers.map((x) => roundsTo(n, x)))} ELSE false END`);
+    // One cast per row, only on numbers: CASE keeps PostgreSQL from evaluating it for other types.
+    const ranges = numbers.map(roundingRange);
+    alternatives.push(
+      ranges.length === 1
+        ? sql`CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric <@ ${ranges[0]}::numrange ELSE false END`
+        : sql`CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric <@ ANY(${ranges}::numrange[]) ELSE false END`,
+    );
   }
   return or(alternatives);
 }

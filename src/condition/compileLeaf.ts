@@ -41,7 +41,7 @@ export function compileLeaf(leaf: Leaf, catalog: Catalog, ctx: ConditionContext)
       const b = Number(value);
       if (Number.isNaN(b)) return FALSE;
       const op = { lessThan: '<', lessThanInclusive: '<=', greaterThan: '>', greaterThanInclusive: '>=' }[operator.name];
-      return safe(sql`${x} ${sql.raw(op)} ${String(b)}::numeric`);
+      return safe(sql`${x} ${sql.raw(op)} ${numberParameter(b)}`);
     }
     case 'between':
     case 'before':
@@ -65,6 +65,15 @@ export function compileLeaf(leaf: Leaf, catalog: Catalog, ctx: ConditionContext)
   throw new Error(`conflag has no SQL for operator "${operator.name}" (${leaf.at}); the operator catalog and src/condition/ disagree`);
 }
 
+/**
+ * A JavaScript number as a bound SQL value: bigint when it is a safe integer (an integer column then compares
+ * without converting every row to numeric), else numeric (exact; 'Infinity' and '-Infinity' included).
+ */
+function numberParameter(n: number): Expr {
+  const text = String(n === 0 ? 0 : n);
+  return Number.isSafeInteger(n) ? sql`${text}::bigint` : sql`${text}::numeric`;
+}
+
 function textMatch(kind: string, x: Expr, v: string): Predicate {
   if (kind === 'equal') return sql`${x} = ${v}::text`;
   if (kind === 'startsWith') return sql`starts_with(${x}, ${v}::text)`;
@@ -83,9 +92,12 @@ function equalTo(leaf: Leaf, x: Expr, values: Json[], safe: (p: Predicate) => Pr
     if (strings.length === 1) alternatives.push(safe(sql`${x} = ${strings[0]}::text`));
     if (strings.length > 1) alternatives.push(safe(sql`${x} = ANY(${strings}::text[])`));
   } else if (type === 'number') {
-    const numbers = values.filter((v): v is number => typeof v === 'number').map(String);
-    if (numbers.length === 1) alternatives.push(safe(sql`${x} = ${numbers[0]}::numeric`));
-    if (numbers.length > 1) alternatives.push(safe(sql`${x} = ANY(${numbers}::numeric[])`));
+    const numbers = values.filter((v): v is number => typeof v === 'number');
+    if (numbers.length === 1) alternatives.push(safe(sql`${x} = ${numberParameter(numbers[0])}`));
+    if (numbers.length > 1) {
+      const list = numbers.map((n) => String(n === 0 ? 0 : n));
+      alternatives.push(safe(numbers.every(Number.isSafeInteger) ? sql`${x} = ANY(${list}::bigint[])` : sql`${x} = ANY(${list}::numeric[])`));
+    }
   } else if (type === 'date') {
     // The date fact is 'YYYY-MM-DD'; only a real date in exactly that form can be === to it.
     const dates = values.map(parseDateValue).filter((v): v is string => v !== undefined);
@@ -111,7 +123,7 @@ function ordered(leaf: Leaf, x: Expr, ctx: ConditionContext, safe: (p: Predicate
     switch (attribute.type) {
       case 'number': {
         const n = Number(v);
-        return Number.isNaN(n) ? undefined : sql`${String(n)}::numeric`;
+        return Number.isNaN(n) ? undefined : numberParameter(n);
       }
       case 'timestamp': {
         const us = parseTimestampValue(v, ctx.timezone);

@@ -44,7 +44,7 @@ test('explain prints the predicate, the statement shape and the parameters', asy
   assert.match(out, 'Job 1 "Long morning calls": set confidential, full mode, scope acme');
   assert.match(out, 'Timezone Europe/Berlin; as of 2024-06-02T00:00:00.000Z');
   assert.match(out, '    r.tenant_id = ANY($1::text[])\n');
-  assert.match(out, '    AND (r.duration IS NOT NULL AND r.duration > $2::numeric)\n');
+  assert.match(out, '    AND (r.duration IS NOT NULL AND r.duration > $2::bigint)\n');
   assert.match(out, '    AND COALESCE((r.started_at AT TIME ZONE $3::text)::time < $4::time, false)\n');
   assert.match(out, 'SELECT r.id FROM conflag.recordings r WHERE <predicate>');
   assert.match(out, "Parameters:\n  $1 = {\"acme\"}\n  $2 = '7200'\n  $3 = 'Europe/Berlin'\n  $4 = '12:00:00'\n");

@@ -45,7 +45,7 @@ async function selects(condition: unknown, expected: number[], c = ctx) {
 
 test('NOT over a comparison with NULL is true (SQL alone would say NULL)', async () => {
   const condition = { not: { fact: 'duration', operator: 'greaterThan', value: 10 } };
-  assert.equal(predicate(condition), { sql: '(NOT (r.duration IS NOT NULL AND r.duration > $1::numeric))', parameters: ['10'] });
+  assert.equal(predicate(condition), { sql: '(NOT (r.duration IS NOT NULL AND r.duration > $1::bigint))', parameters: ['10'] });
   await selects(condition, [1, 2, 4, 5]);
 });
 
@@ -133,7 +133,7 @@ test("time: ages are measured to the run's fixed as_of, never now()", async () =
   const condition = { all: [{ fact: 'age_days', operator: 'lessThan', value: 1 }] };
   const compiled = predicate(condition);
   assert.equal(compiled, {
-    sql: 'COALESCE(floor(extract(epoch FROM ($1::timestamptz - r.started_at)) / 86400) < $2::numeric, false)',
+    sql: 'COALESCE(floor(extract(epoch FROM ($1::timestamptz - r.started_at)) / 86400) < $2::bigint, false)',
     parameters: ['2024-06-01T12:00:00.000Z', '1'],
   });
   assert.not.match(compiled.sql, /now\(\)|current_timestamp/i);
@@ -153,11 +153,11 @@ test('json: equal with an object or array value is never true in JavaScript, so 
 test('json: numbers compare as JavaScript doubles (1.0, 1.00000000000000001 and 1 are equal; 1e400 is Infinity)', async () => {
   const one = { all: [{ fact: 'custom', path: '$.n', operator: 'equal', value: 1 }] };
   const compiled = predicate(one);
-  assert.match(compiled.sql, /::numeric >= \$\d+::numeric AND .*::numeric <= \$\d+::numeric/);
+  assert.match(compiled.sql, /THEN \(.*\)::numeric <@ \$\d+::numrange ELSE false END/);
   // The interval of decimals that round to the double 1 (both ends included: 1's mantissa is even).
-  assert.equal(
-    compiled.parameters.filter((p) => typeof p === 'string' && /^[0-9.]+$/.test(p)),
-    ['0.999999999999999944488848768742172978818416595458984375', '1.00000000000000011102230246251565404236316680908203125'],
+  assert.ok(
+    compiled.parameters.includes('[0.999999999999999944488848768742172978818416595458984375,1.00000000000000011102230246251565404236316680908203125]'),
+    JSON.stringify(compiled.parameters),
   );
   await selects(one, [2, 3]);
   await selects({ all: [{ fact: 'custom', path: '$.n', operator: 'notIn', value: [1] }] }, [1, 4, 5]);
@@ -168,10 +168,10 @@ test('json: numbers compare as JavaScript doubles (1.0, 1.00000000000000001 and 
 test('scope: recordingsOfJob limits to the access scope, NULL scope = every tenant', () => {
   const condition = { all: [{ fact: 'duration', operator: 'greaterThan', value: 1 }] };
   assert.equal(compileSql(recordingsOfJob({ access_scope: ['a', 'b'], condition }, catalog, ctx)), {
-    sql: '(r.tenant_id = ANY($1::text[]) AND (r.duration IS NOT NULL AND r.duration > $2::numeric))',
+    sql: '(r.tenant_id = ANY($1::text[]) AND (r.duration IS NOT NULL AND r.duration > $2::bigint))',
     parameters: [['a', 'b'], '1'],
   });
-  assert.equal(compileSql(recordingsOfJob({ access_scope: null, condition }, catalog, ctx)).sql, '(r.duration IS NOT NULL AND r.duration > $1::numeric)');
+  assert.equal(compileSql(recordingsOfJob({ access_scope: null, condition }, catalog, ctx)).sql, '(r.duration IS NOT NULL AND r.duration > $1::bigint)');
 });
 
 test.run();
