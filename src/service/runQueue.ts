@@ -32,7 +32,7 @@ export async function startBoss(options: { databaseUrl: string; log: Logger; nam
     connectionString: options.databaseUrl,
     schema: BOSS_SCHEMA,
     application_name: 'conflag-boss',
-    max: 4,
+    max: 3,
     schedule: false,
     supervise: true,
     migrate: true,

@@ -48,7 +48,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const executeRun: ExecuteRun = options.executeRun ?? executeRunOfExecutor;
   const log = options.log;
   const applicationName = `conflag-runner ${os.hostname()}:${process.pid}:${++instances}`.slice(0, 63);
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: config.concurrency + 4, application_name: applicationName });
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: config.concurrency + 3, application_name: applicationName });
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
   const metrics = createRunnerMetrics();
   const shutdown = new AbortController();

@@ -2,6 +2,7 @@
 // "runners" (each its own pool and pg-boss instance) fire due ticks at the same moments while a fake clock walks
 // through both changes in America/New_York and Europe/Berlin. Every job must be enqueued exactly once per local
 // calendar day, at the instant conflag's DST rule says.
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import * as assert from 'uvu/assert';
 import { fireDueTicks } from '../../src/schedule/fireDueTicks.ts';
@@ -10,7 +11,7 @@ import { syncSchedules } from '../../src/schedule/syncSchedules.ts';
 import { enqueueRun, ensureRunQueue, RUN_QUEUE, startBoss, type RunMessage } from '../../src/service/runQueue.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, log, testConfig } from './helpers.ts';
+import { db, insertJob, log, testConfig } from './helpers.ts';
 
 const test = suite('schedule: DST with a controllable clock');
 const bosses: PgBoss[] = [];
@@ -28,8 +29,10 @@ const JOBS = [
 
 /** Walks a fake clock from `from` to `to` in 30-minute steps; at each step both runners fire due ticks at once and
  * a worker stand-in drains the queue. Returns the enqueued runs per job. */
+const pools: pg.Pool[] = [];
+
 async function walk(from: string, to: string) {
-  const pools = [openPool(), openPool()];
+  if (!pools.length) pools.push(openPool(), openPool());
   if (!bosses.length) {
     for (let i = 0; i < 2; i++) bosses.push(await startBoss({ databaseUrl: databaseUrl(), log }));
     await ensureRunQueue(bosses[0], testConfig());
@@ -68,7 +71,7 @@ function perDay(list: Array<{ tickAt: string }>, zone: string): Record<string, n
 }
 
 test('spring forward: each job runs once per local day; a 02:30 slot inside the gap runs at the end of the gap', async () => {
-  const pool = openPool();
+  const pool = db();
   await pool.query('DELETE FROM conflag.jobs');
   const ids: number[] = [];
   for (const job of JOBS) ids.push(await insertJob(pool, { name: job.name, schedule: job.schedule, timezone: job.zone }));
@@ -88,7 +91,7 @@ test('spring forward: each job runs once per local day; a 02:30 slot inside the 
 });
 
 test('fall back: each job runs once per local day; a 01:30 / 02:30 slot in the repeated hour runs at its first occurrence', async () => {
-  const pool = openPool();
+  const pool = db();
   await pool.query('DELETE FROM conflag.jobs');
   const ids: number[] = [];
   for (const job of JOBS) ids.push(await insertJob(pool, { name: job.name, schedule: job.schedule, timezone: job.zone }));
@@ -106,7 +109,7 @@ test('fall back: each job runs once per local day; a 01:30 / 02:30 slot in the r
 });
 
 test('job_schedules shows the next tick with its local slot', async () => {
-  const pool = openPool();
+  const pool = db();
   const { rows } = await pool.query<{ name: string; next_slot: string; timezone: string; last_slot: string }>(
     `SELECT j.name, s.next_slot, s.timezone, s.last_slot FROM conflag.job_schedules s JOIN conflag.jobs j ON j.id = s.job_id ORDER BY j.name`,
   );

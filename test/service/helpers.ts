@@ -8,11 +8,17 @@ import type pg from 'pg';
 import { createLogger } from '../../src/log.ts';
 import { readRunnerConfig, type RunnerConfig } from '../../src/service/runnerConfig.ts';
 import { startService, type Service, type ServiceOptions } from '../../src/service/startService.ts';
-import { databaseUrl } from '../lib/db.ts';
+import { databaseUrl, openPool } from '../lib/db.ts';
 
 export const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 
 const services: Service[] = [];
+let shared: pg.Pool | undefined;
+
+/** The test file's one pool (closed by closePools): many pools would exhaust the cluster's connections. */
+export function db(): pg.Pool {
+  return (shared ??= openPool(undefined, { max: 6 }));
+}
 const children: ChildProcess[] = [];
 
 /** Logs of in-process services go to this file's output only at warn and above (LOG_LEVEL overrides). */
@@ -23,7 +29,7 @@ export function testConfig(overrides: Partial<RunnerConfig> = {}): RunnerConfig 
   return { ...readRunnerConfig({}), retryDelaySeconds: 1, retryBackoff: false, reconcileIntervalMs: 3_600_000, ...overrides };
 }
 
-export async function startTestService(options: Partial<ServiceOptions> & { config?: Partial<RunnerConfig> } = {}): Promise<Service> {
+export async function startTestService(options: Partial<Omit<ServiceOptions, 'config'>> & { config?: Partial<RunnerConfig> } = {}): Promise<Service> {
   const service = await startService({ databaseUrl: databaseUrl(), httpPort: 0, log, ...options, config: testConfig(options.config) });
   services.push(service);
   return service;
@@ -147,4 +153,14 @@ export async function lockMatchingRecording(pool: pg.Pool): Promise<{ release():
       client.release();
     },
   };
+}
+
+/** Waits until a run of the job is blocked on a lock (its session, conflag-run:<id>, waits for one); returns the run. */
+export async function waitUntilBlocked(pool: pg.Pool, jobId: number, timeoutMs = 15_000): Promise<RunRow> {
+  return waitFor(async () => {
+    const run = (await runsOf(pool, jobId)).find((r) => r.status === 'running');
+    if (!run) return undefined;
+    const { rowCount } = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [`conflag-run:${run.id}`]);
+    return rowCount ? run : undefined;
+  }, { timeoutMs, what: `a run of job ${jobId} to wait on the row lock` });
 }

@@ -4,10 +4,12 @@
 //   failed and terminates its session; the job then runs again.
 // - SIGTERM: the process takes no new work, stops the run between batches, records it and exits 0; a run stuck
 //   in one statement past CONFLAG_SHUTDOWN_TIMEOUT_SECONDS has its statement cancelled, so the process still exits.
+import type pg from 'pg';
 import * as assert from 'uvu/assert';
-import { closePools, openPool } from '../lib/db.ts';
+import { DEFAULT_BATCH_SIZE } from '../../src/run/types.ts';
+import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, lockMatchingRecording, runsOf, spawnRunner, startTestService, stopAll, waitFor } from './helpers.ts';
+import { db, insertJob, lockMatchingRecording, runsOf, spawnRunner, startTestService, stopAll, waitFor, waitUntilBlocked } from './helpers.ts';
 
 const test = suite('runner: SIGKILL and SIGTERM mid-run');
 test.after(async () => {
@@ -15,31 +17,32 @@ test.after(async () => {
   await closePools();
 });
 
+// Enough recordings for three batches of the executor's default size, so a stopped run has batches left to skip;
+// every 1000th matches the jobs' condition.
+const RECORDINGS = 2 * DEFAULT_BATCH_SIZE + 20_000;
+
 test.before(async () => {
-  // 120 000 recordings: three batches of the default 50 000 ids, so a stopped run has batches left to skip.
-  await openPool().query(
+  await db().query(
     `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration)
      SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(secs => i), CASE WHEN i % 1000 = 0 THEN 10800 ELSE 60 END
-       FROM generate_series(1, 120000) i`,
+       FROM generate_series(1, $1::int) i`,
+    [RECORDINGS],
   );
 });
 
-async function noRunning(pool: ReturnType<typeof openPool>): Promise<number> {
+async function noRunning(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query(`SELECT count(*)::int AS n FROM conflag.job_runs WHERE status = 'running'`);
   return rows[0].n;
 }
 
 test('SIGKILL mid-run: keep-alive marks the run failed after the timeout, ends its session, and the job runs again', async () => {
-  const pool = openPool();
+  const pool = db();
   const job = await insertJob(pool, { name: 'killed', keep_alive_timeout_minutes: 1 });
   const runner = await spawnRunner();
   const lock = await lockMatchingRecording(pool);
   try {
     await pool.query(`SELECT conflag.request_run('killed')`);
-    const [run] = await waitFor(async () => {
-      const list = await runsOf(pool, job);
-      return list[0]?.status === 'running' ? list : undefined;
-    }, { timeoutMs: 15_000, what: 'the run in the child process' });
+    const run = await waitUntilBlocked(pool, job);
     runner.child.kill('SIGKILL');
     await runner.exited;
     await new Promise((r) => setTimeout(r, 500));
@@ -66,19 +69,21 @@ test('SIGKILL mid-run: keep-alive marks the run failed after the timeout, ends i
   // The job can run again.
   await pool.query(`SELECT conflag.request_run('killed')`);
   const again = await waitFor(async () => (await runsOf(pool, job)).find((r) => r.status === 'succeeded'), { timeoutMs: 15_000, what: 'a new run to succeed' });
-  assert.is(again.changed, '120');
+  assert.is(again.changed, String(RECORDINGS / 1000));
   await stopAll();
 });
 
 test('SIGTERM mid-run: the run stops between batches and is recorded, the process exits 0, nothing stays running', async () => {
-  const pool = openPool();
+  const pool = db();
+  // Earlier jobs go (their runs still queued for a retry would compete for the same recordings).
+  await pool.query('DELETE FROM conflag.jobs');
   await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
   const job = await insertJob(pool, { name: 'terminated' });
   const runner = await spawnRunner({ CONFLAG_SHUTDOWN_TIMEOUT_SECONDS: '20' });
   const lock = await lockMatchingRecording(pool);
   try {
     await pool.query(`SELECT conflag.request_run('terminated')`);
-    await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { timeoutMs: 15_000, what: 'the run in the child process' });
+    await waitUntilBlocked(pool, job);
     runner.child.kill('SIGTERM');
     await waitFor(() => /stopping: no new work/.test(runner.output()), { what: 'the runner to begin stopping' });
   } finally {
@@ -86,10 +91,10 @@ test('SIGTERM mid-run: the run stops between batches and is recorded, the proces
   }
   assert.is(await runner.exited, 0, runner.output());
   const runs = await runsOf(pool, job);
-  assert.is(runs.length, 1);
-  assert.is(runs[0].status, 'aborted');
+  assert.is(runs.length, 1, JSON.stringify(runs));
+  assert.is(runs[0].status, 'aborted', JSON.stringify(runs));
   assert.match(runs[0].error!, /stopped between batches \(runner shutting down\) after 1 batches/);
-  assert.is(runs[0].changed, '50', 'the first batch (ids 1-50000) was finished and kept');
+  assert.is(runs[0].changed, String(DEFAULT_BATCH_SIZE / 1000), `the first batch was finished and kept: ${JSON.stringify(runs)}`);
   assert.is(await noRunning(pool), 0);
   assert.match(runner.output(), 'conflag stopped');
   // Handed back to the queue: the next runner to start takes the run over.
@@ -98,13 +103,14 @@ test('SIGTERM mid-run: the run stops between batches and is recorded, the proces
 });
 
 test('SIGTERM while a run is stuck in a statement: after the shutdown timeout the statement is cancelled and the process exits 0', async () => {
-  const pool = openPool();
+  const pool = db();
+  await pool.query('DELETE FROM conflag.jobs');
   const job = await insertJob(pool, { name: 'stuck' });
   const runner = await spawnRunner({ CONFLAG_SHUTDOWN_TIMEOUT_SECONDS: '1' });
   const lock = await lockMatchingRecording(pool);
   try {
     await pool.query(`SELECT conflag.request_run('stuck')`);
-    await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { timeoutMs: 15_000, what: 'the run in the child process' });
+    await waitUntilBlocked(pool, job);
     const stopped = Date.now();
     runner.child.kill('SIGTERM');
     assert.is(await runner.exited, 0, runner.output());
@@ -113,8 +119,8 @@ test('SIGTERM while a run is stuck in a statement: after the shutdown timeout th
     await lock.release();
   }
   const [run] = await runsOf(pool, job);
-  assert.ok(['failed', 'aborted'].includes(run.status), run.status);
-  assert.match(run.error!, /cancel/i);
+  assert.ok(['failed', 'aborted'].includes(run.status), JSON.stringify(run));
+  assert.match(run.error!, /cancel/i, JSON.stringify(run));
   assert.is(await noRunning(pool), 0);
   assert.match(runner.output(), 'cancelling their statements');
 });

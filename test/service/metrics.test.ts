@@ -3,9 +3,9 @@
 // the registry's text format on its own.
 import * as assert from 'uvu/assert';
 import { Registry } from '../../src/service/metrics.ts';
-import { closePools, openPool } from '../lib/db.ts';
+import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, insertRecordings, lockMatchingRecording, runsOf, startTestService, stopAll, waitFor } from './helpers.ts';
+import { db, insertJob, insertRecordings, lockMatchingRecording, runsOf, startTestService, stopAll, waitFor, waitUntilBlocked } from './helpers.ts';
 
 const test = suite('runner: metrics and health');
 test.after(async () => {
@@ -46,7 +46,7 @@ test('/health reports the database, pg-boss and the listener', async () => {
   const service = await startTestService();
   const response = await fetch(`${service.url}/health`);
   assert.is(response.status, 200);
-  const body = await response.json();
+  const body = (await response.json()) as Record<string, string>;
   assert.equal({ status: body.status, database: body.database, pgBoss: body.pgBoss }, { status: 'ok', database: 'ok', pgBoss: 'started' });
   assert.ok(['connected', 'reconnecting'].includes(body.listener));
   assert.ok(Date.parse(body.lastReconcileAt) > Date.now() - 60_000);
@@ -54,7 +54,7 @@ test('/health reports the database, pg-boss and the listener', async () => {
 
 test('/metrics after runs: runs by status, recordings changed, duration histogram, last reconcile', async () => {
   await stopAll();
-  const pool = openPool();
+  const pool = db();
   await insertRecordings(pool, 30);
   const service = await startTestService();
   const job = await insertJob(pool, { name: 'measured' });
@@ -84,7 +84,7 @@ test('/metrics after runs: runs by status, recordings changed, duration histogra
 
 test('queue lag grows while a run waits for a busy runner', async () => {
   await stopAll();
-  const pool = openPool();
+  const pool = db();
   await pool.query('UPDATE conflag.recordings SET confidential = false');
   const service = await startTestService({ config: { concurrency: 1 } });
   const blocked = await insertJob(pool, { name: 'blocking' });
@@ -110,7 +110,7 @@ test('queue lag grows while a run waits for a busy runner', async () => {
 
 test('/health answers 503 while the runner is stopping', async () => {
   await stopAll();
-  const pool = openPool();
+  const pool = db();
   await pool.query('UPDATE conflag.recordings SET confidential = false');
   const service = await startTestService({ config: { shutdownTimeoutMs: 10_000 } });
   const job = await insertJob(pool, { name: 'in progress at shutdown' });
@@ -118,11 +118,11 @@ test('/health answers 503 while the runner is stopping', async () => {
   let stopping: Promise<void> | undefined;
   try {
     await pool.query(`SELECT conflag.request_run('in progress at shutdown')`);
-    await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { what: 'the run' });
+    await waitUntilBlocked(pool, job);
     stopping = service.stop();
     const response = await fetch(`${service.url}/health`);
     assert.is(response.status, 503);
-    assert.is((await response.json()).stopping, true);
+    assert.is(((await response.json()) as { stopping?: boolean }).stopping, true);
   } finally {
     await lock.release();
   }

@@ -3,9 +3,9 @@
 // to start takes it); several runners take each request exactly once; the request learns its run's id.
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main.ts';
-import { closePools, openPool } from '../lib/db.ts';
+import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, insertRecordings, runsOf, startTestService, stopAll, waitFor } from './helpers.ts';
+import { db, insertJob, insertRecordings, runsOf, startTestService, stopAll, waitFor } from './helpers.ts';
 
 const test = suite('runner: run now');
 test.after(async () => {
@@ -30,13 +30,13 @@ interface RequestRow {
 }
 
 async function request(id: number | string): Promise<RequestRow> {
-  return (await openPool().query<RequestRow>('SELECT id, requested_at, picked_up_at, run_id FROM conflag.run_requests WHERE id = $1', [id])).rows[0];
+  return (await db().query<RequestRow>('SELECT id, requested_at, picked_up_at, run_id FROM conflag.run_requests WHERE id = $1', [id])).rows[0];
 }
 
 let early: { job: number; request: string };
 
 test('without a runner, `conflag request --wait` gives up after its timeout and says why', async () => {
-  const pool = openPool();
+  const pool = db();
   await insertRecordings(pool, 30);
   const job = await insertJob(pool, { name: 'Early Bird' });
   const result = await cli(['request', 'early bird', '--wait', '--timeout', '1']);
@@ -55,7 +55,7 @@ test('a request made while no runner ran is picked up by the next runner to star
     return r.run_id ? r : undefined;
   }, { timeoutMs: 10_000, what: 'the early request to get a run' });
   const runs = await waitFor(async () => {
-    const list = await runsOf(openPool(), early.job);
+    const list = await runsOf(db(), early.job);
     return list[0]?.status === 'succeeded' ? list : undefined;
   }, { what: 'the early run to succeed' });
   assert.is(runs.length, 1);
@@ -66,7 +66,7 @@ test('a request made while no runner ran is picked up by the next runner to star
 });
 
 test('SELECT conflag.request_run(...) is picked up within seconds and records its run', async () => {
-  const pool = openPool();
+  const pool = db();
   const job = await insertJob(pool, { name: 'from sql', action: 'clear' });
   const { rows } = await pool.query<{ id: string }>(`SELECT conflag.request_run('from sql') AS id`);
   const row = await waitFor(async () => {
@@ -82,7 +82,7 @@ test('SELECT conflag.request_run(...) is picked up within seconds and records it
 });
 
 test('`conflag request <job> --wait` waits for the run and prints its result', async () => {
-  const pool = openPool();
+  const pool = db();
   const job = await insertJob(pool, { name: 'from the cli', condition: { all: [{ fact: 'duration', operator: 'greaterThan', value: 0 }] } });
   const result = await cli(['request', String(job), '--wait']);
   assert.is(result.code, 0, result.stderr);
@@ -100,7 +100,7 @@ test('`conflag request` for an unknown job fails with the database message', asy
 });
 
 test('with NOTIFY lost, polling still picks requests up', async () => {
-  const pool = openPool();
+  const pool = db();
   const job = await insertJob(pool, { name: 'no notify' });
   await startTestService({ config: { requestPollIntervalMs: 1_000 } });
   await pool.query('ALTER TABLE conflag.run_requests DISABLE TRIGGER USER');
@@ -118,9 +118,10 @@ test('with NOTIFY lost, polling still picks requests up', async () => {
 });
 
 test('several runners take each of many requests exactly once', async () => {
+  await stopAll();
   await startTestService();
   await startTestService();
-  const pool = openPool();
+  const pool = db();
   const jobs: number[] = [];
   for (let i = 0; i < 12; i++) jobs.push(await insertJob(pool, { name: `many ${i}` }));
   await pool.query(`SELECT conflag.request_run(j::text) FROM unnest($1::bigint[]) j`, [jobs]);

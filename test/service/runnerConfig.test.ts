@@ -3,9 +3,10 @@
 import * as assert from 'uvu/assert';
 import { readRunnerConfig } from '../../src/service/runnerConfig.ts';
 import { BOSS_SCHEMA } from '../../src/service/runQueue.ts';
-import { closePools, openPool } from '../lib/db.ts';
+import { migrateForStart } from '../../src/service/migrateForStart.ts';
+import { closePools, databaseUrl } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, startTestService, stopAll, waitFor } from './helpers.ts';
+import { db, insertJob, log, startTestService, stopAll, waitFor } from './helpers.ts';
 
 const test = suite('runner: configuration');
 test.after(async () => {
@@ -51,7 +52,7 @@ test('bad values are refused with the variable, the value and what is allowed', 
 });
 
 test('the retry settings travel with every queued run', async () => {
-  const pool = openPool();
+  const pool = db();
   const job = await insertJob(pool, { name: 'configured', execution_time_limit_minutes: 5 });
   await startTestService({ config: { retryLimit: 3, retryDelaySeconds: 7, retryBackoff: true, retryDelayMaxSeconds: 100 } });
   const { rows } = await pool.query<{ id: string }>(`SELECT conflag.request_run('configured') AS id`);
@@ -79,6 +80,24 @@ test('`conflag start` refuses a bad setting before starting', async () => {
     delete process.env.CONFLAG_CONCURRENCY;
   }
   assert.match(err, 'CONFLAG_CONCURRENCY="lots" is not valid');
+});
+
+test('a runner starting while another one migrates waits for it instead of failing', async () => {
+  // node-pg-migrate's advisory lock, held here as a second `conflag start` would hold it while migrating.
+  const holder = await db().connect();
+  await holder.query('SELECT pg_advisory_lock(7241865325823964)');
+  let released = false;
+  try {
+    const migrating = migrateForStart(databaseUrl(), log, { timeoutMs: 10_000 }).then((applied) => ({ applied, released }));
+    await new Promise((r) => setTimeout(r, 700));
+    released = true;
+    await holder.query('SELECT pg_advisory_unlock(7241865325823964)');
+    const result = await migrating;
+    assert.equal(result, { applied: [], released: true });
+  } finally {
+    if (!released) await holder.query('SELECT pg_advisory_unlock_all()');
+    holder.release();
+  }
 });
 
 test.run();

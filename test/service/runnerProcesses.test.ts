@@ -2,9 +2,9 @@
 // each scheduled tick runs exactly once, and one job never runs in both at once (the second start is recorded as
 // skipped, by the other process).
 import * as assert from 'uvu/assert';
-import { closePools, openPool } from '../lib/db.ts';
+import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, insertRecordings, lockMatchingRecording, runsOf, spawnRunner, stopAll, waitFor, type RunnerProcess } from './helpers.ts';
+import { db, insertJob, insertRecordings, lockMatchingRecording, type RunnerProcess, runsOf, spawnRunner, stopAll, waitFor } from './helpers.ts';
 
 const test = suite('runner: two runner processes');
 test.after(async () => {
@@ -15,13 +15,13 @@ test.after(async () => {
 let runners: RunnerProcess[] = [];
 
 test.before(async () => {
-  await insertRecordings(openPool(), 30);
+  await insertRecordings(db(), 30);
   const env = { CONFLAG_CONCURRENCY: '1', CONFLAG_RETRY_DELAY_SECONDS: '1' };
   runners = await Promise.all([spawnRunner(env), spawnRunner(env)]);
 });
 
 test('each due tick runs exactly once, and both processes take a share', async () => {
-  const pool = openPool();
+  const pool = db();
   const jobs: number[] = [];
   for (let i = 0; i < 4; i++) jobs.push(await insertJob(pool, { name: `shared ${i}`, schedule: `${i + 10} 3 * * *` }));
   await waitFor(async () => (await pool.query('SELECT 1 FROM conflag.job_schedules WHERE job_id = ANY($1)', [jobs])).rowCount === jobs.length, {
@@ -53,7 +53,7 @@ test('each due tick runs exactly once, and both processes take a share', async (
 });
 
 test('one job never runs in both processes at once: the second start is recorded as skipped', async () => {
-  const pool = openPool();
+  const pool = db();
   await pool.query('UPDATE conflag.recordings SET confidential = false');
   const job = await insertJob(pool, { name: 'exclusive' });
   const lock = await lockMatchingRecording(pool);

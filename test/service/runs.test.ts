@@ -5,9 +5,9 @@
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { BOSS_SCHEMA } from '../../src/service/runQueue.ts';
-import { closePools, openPool } from '../lib/db.ts';
+import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, insertRecordings, lockMatchingRecording, runsOf, startTestService, stopAll, waitFor } from './helpers.ts';
+import { db, insertJob, insertRecordings, lockMatchingRecording, runsOf, startTestService, stopAll, waitFor, waitUntilBlocked } from './helpers.ts';
 
 const test = suite('runner: runs');
 test.after(async () => {
@@ -16,26 +16,26 @@ test.after(async () => {
 });
 
 test.before(async () => {
-  await insertRecordings(openPool(), 60);
+  await insertRecordings(db(), 60);
 });
 
 async function requestRun(job: number): Promise<string> {
-  return (await openPool().query<{ id: string }>('SELECT conflag.request_run($1) AS id', [String(job)])).rows[0].id;
+  return (await db().query<{ id: string }>('SELECT conflag.request_run($1) AS id', [String(job)])).rows[0].id;
 }
 
 async function fireTick(job: number, service: { loops: { scheduler: { runNow(): Promise<void> } } }) {
-  await openPool().query(`UPDATE conflag.job_schedules SET next_tick_at = now() - interval '1 second' WHERE job_id = $1`, [job]);
+  await db().query(`UPDATE conflag.job_schedules SET next_tick_at = now() - interval '1 second' WHERE job_id = $1`, [job]);
   await service.loops.scheduler.runNow();
 }
 
 async function waitingInQueue(key: string): Promise<number> {
-  const { rows } = await openPool().query(`SELECT count(*)::int AS n FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1 AND state IN ('created', 'retry')`, [key]);
+  const { rows } = await db().query(`SELECT count(*)::int AS n FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1 AND state IN ('created', 'retry')`, [key]);
   return rows[0].n;
 }
 
 test('one run per job: a tick during a run is recorded as skipped; with every worker busy, ticks merge into one queued run', async () => {
   const service = await startTestService({ config: { concurrency: 2 } });
-  const pool = openPool();
+  const pool = db();
   const job = await insertJob(pool, { name: 'long one', schedule: '0 5 * * *' });
   const other = await insertJob(pool, { name: 'also blocked' });
   await waitFor(async () => (await pool.query('SELECT 1 FROM conflag.job_schedules WHERE job_id = $1', [job])).rowCount, { what: 'the schedule' });
@@ -73,7 +73,7 @@ test('one run per job: a tick during a run is recorded as skipped; with every wo
 });
 
 test('two runners never run one job at the same time', async () => {
-  const pool = openPool();
+  const pool = db();
   await startTestService();
   const job = await insertJob(pool, { name: 'contended' });
   await pool.query('UPDATE conflag.recordings SET confidential = false');
@@ -92,7 +92,7 @@ test('two runners never run one job at the same time', async () => {
 });
 
 test('a failed run is retried with its attempt number; every attempt is in the history', async () => {
-  const pool = openPool();
+  const pool = db();
   await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
   await pool.query(`CREATE SEQUENCE fail_first_update`);
   await pool.query(`
@@ -118,7 +118,7 @@ test('a failed run is retried with its attempt number; every attempt is in the h
 });
 
 test('retries stop at the retry limit', async () => {
-  const pool = openPool();
+  const pool = db();
   await pool.query(`CREATE FUNCTION always_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'always down'; END $$`);
   await pool.query(`CREATE TRIGGER always_fail BEFORE UPDATE ON conflag.recordings FOR EACH STATEMENT EXECUTE FUNCTION always_fail()`);
   await stopAll();
@@ -136,7 +136,7 @@ test('retries stop at the retry limit', async () => {
 
 test('a run over the execution time limit is aborted between batches, keeps its committed batches, and is not retried', async () => {
   await stopAll();
-  const pool = openPool();
+  const pool = db();
   await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
   // The executor reads its clock at the start and twice per batch (limit check, statement timeout); it jumps two
   // minutes after the second batch, so the 1-minute limit is hit before the third.
@@ -159,13 +159,13 @@ test('a run over the execution time limit is aborted between batches, keeps its 
 
 test("a run stopped by one runner's shutdown is taken over by another runner", async () => {
   await stopAll();
-  const pool = openPool();
+  const pool = db();
   await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
   const first = await startTestService({ config: { shutdownTimeoutMs: 1_000 }, executeRun: (p, id, o) => executeRun(p, id, { ...o, batchSize: 20 }) });
   const job = await insertJob(pool, { name: 'handed over' });
   const lock = await lockMatchingRecording(pool);
   await requestRun(job);
-  await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { what: 'the run on the first runner' });
+  await waitUntilBlocked(pool, job);
   const second = await startTestService();
   const stopping = first.stop();
   await new Promise((r) => setTimeout(r, 300));

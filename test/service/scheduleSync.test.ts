@@ -4,9 +4,10 @@
 // several runners syncing at once agree; and a due tick becomes exactly one run.
 import * as assert from 'uvu/assert';
 import { nextTick } from '../../src/schedule/nextTick.ts';
-import { closePools, openPool } from '../lib/db.ts';
+import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { insertJob, insertRecordings, runsOf, startTestService, stopAll, waitFor } from './helpers.ts';
+import type { Service } from '../../src/service/startService.ts';
+import { db, insertJob, insertRecordings, runsOf, startTestService, stopAll, waitFor } from './helpers.ts';
 
 const test = suite('runner: schedule sync');
 test.after(async () => {
@@ -22,15 +23,17 @@ interface ScheduleRow {
 }
 
 async function scheduleOf(jobId: number): Promise<ScheduleRow | undefined> {
-  const { rows } = await openPool().query<ScheduleRow>('SELECT crontab, timezone, next_tick_at, next_slot FROM conflag.job_schedules WHERE job_id = $1', [jobId]);
+  const { rows } = await db().query<ScheduleRow>('SELECT crontab, timezone, next_tick_at, next_slot FROM conflag.job_schedules WHERE job_id = $1', [jobId]);
   return rows[0];
 }
 
 const SECONDS = 5_000;
 
+let service: Service;
+
 test('INSERT of a scheduled job creates its schedule within seconds, in the job timezone', async () => {
-  const service = await startTestService();
-  const pool = openPool();
+  service = await startTestService();
+  const pool = db();
   const started = Date.now();
   const id = await insertJob(pool, { name: 'every five minutes', schedule: '*/5 * * * *', timezone: 'Europe/Berlin' });
   const row = await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
@@ -47,7 +50,7 @@ test('INSERT of a scheduled job creates its schedule within seconds, in the job 
 });
 
 test('UPDATE of schedule or timezone reschedules; disable, manual and DELETE remove the schedule; enable restores it', async () => {
-  const pool = openPool();
+  const pool = db();
   const id = await insertJob(pool, { name: 'changing', schedule: 'hourly', timezone: 'America/New_York' });
   await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
   await pool.query(`UPDATE conflag.jobs SET schedule = 'daily' WHERE id = $1`, [id]);
@@ -71,8 +74,7 @@ test('UPDATE of schedule or timezone reschedules; disable, manual and DELETE rem
 });
 
 test('an UPDATE that leaves schedule and timezone alone keeps the next tick', async () => {
-  const [service] = [await startTestService()];
-  const pool = openPool();
+  const pool = db();
   const id = await insertJob(pool, { name: 'stable', schedule: '0 3 * * *', timezone: 'UTC' });
   await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
   await pool.query(`UPDATE conflag.job_schedules SET next_tick_at = '2031-01-01 03:00+00' WHERE job_id = $1`, [id]);
@@ -83,7 +85,7 @@ test('an UPDATE that leaves schedule and timezone alone keeps the next tick', as
 });
 
 test('a killed LISTEN connection reconnects; changes made meanwhile are picked up', async () => {
-  const pool = openPool();
+  const pool = db();
   await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'conflag-listener' AND datname = current_database()`);
   const id = await insertJob(pool, { name: 'while reconnecting', schedule: 'weekly' });
   await waitFor(() => scheduleOf(id), { timeoutMs: 10_000, what: 'the schedule after the listener reconnected' });
@@ -93,11 +95,10 @@ test('a killed LISTEN connection reconnects; changes made meanwhile are picked u
 });
 
 test('settings.default_timezone applies to jobs without a timezone at the next reconcile', async () => {
-  const pool = openPool();
+  const pool = db();
   const id = await insertJob(pool, { name: 'default zone', schedule: 'daily' });
   await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
   await pool.query(`UPDATE conflag.settings SET default_timezone = 'Australia/Sydney'`);
-  const [service] = [await startTestService()];
   await service.loops.reconcile.runNow();
   const row = (await scheduleOf(id))!;
   assert.is(row.timezone, 'Australia/Sydney');
@@ -106,8 +107,8 @@ test('settings.default_timezone applies to jobs without a timezone at the next r
 });
 
 test('several runners syncing the same changes agree: one row per job, same next tick', async () => {
-  const services = [await startTestService(), await startTestService(), await startTestService()];
-  const pool = openPool();
+  const services = [service, await startTestService(), await startTestService()];
+  const pool = db();
   const ids: number[] = [];
   for (let i = 0; i < 15; i++) ids.push(await insertJob(pool, { name: `burst ${i}`, schedule: `${i} * * * *` }));
   await waitFor(async () => (await pool.query('SELECT 1 FROM conflag.job_schedules WHERE job_id = ANY($1)', [ids])).rowCount === ids.length, {
@@ -122,7 +123,7 @@ test('several runners syncing the same changes agree: one row per job, same next
 });
 
 test('a due tick becomes exactly one scheduled run, even with several runners', async () => {
-  const pool = openPool();
+  const pool = db();
   await insertRecordings(pool, 30);
   const id = await insertJob(pool, { name: 'due now', schedule: '0 4 * * *' });
   await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
