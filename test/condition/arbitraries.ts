@@ -35,7 +35,9 @@ const INTEGER_EDGES = [0, 1, -1, 5, 60, 84, 1440, 7200, 2147483647, -2147483648,
 
 // Raw JSON number texts: JavaScript reads several of them differently from jsonb (1.0 = 1, 1e400 = Infinity).
 const RAW_NUMBERS = ['0', '-0', '1', '1.0', '1.00000000000000001', '0.99999999999999999', '1e400', '-1e400', '1e-400', '0.1',
-  '2', '3', '4', '1.5', '-2147483648', '9007199254740993', '1e21', '100'];
+  '2', '3', '4', '1.5', '-2147483648', '9007199254740993', '1e21', '100',
+  // Exactly halfway between two doubles: ties go to the even mantissa (1, then 1 + 2^-51).
+  '1.00000000000000011102230246251565404236316680908203125', '1.00000000000000033306690738754696212708950042724609375'];
 const KEYS = ['a', 'b', 'crm', 'length', 'x'];
 
 const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
@@ -57,7 +59,10 @@ const customText = fc.oneof(
   { arbitrary: jsonText, weight: 2 },
 );
 
+export const TENANTS = ['default', 'acme', 'Ωmega-ß'];
+
 export const recording: fc.Arbitrary<NewRecording> = fc.record({
+  tenant_id: fc.constantFrom(...TENANTS),
   started_at: instant,
   ended_at: nullable(instant),
   call_id: nullable(text),
@@ -166,7 +171,7 @@ const timestampValue = fc
   });
 const NUMERIC_STRINGS = ['7200', '-5', '0', '1e3', '.5', '1.', '2147483647', '-2147483649', '1e400', '-0', '00012', '84'];
 const numberValue = fc.oneof(fc.constantFrom(...INTEGER_EDGES, 0.5, -0.5, 1e21, 1.5), fc.integer({ min: -200, max: 200 }), fc.integer({ min: -200000, max: 200000 }));
-const jsonScalar = fc.oneof(text, fc.constantFrom(0, 1, 2, 3, 4, 1.5, 0.1, 1e21, 100, -2147483648, 9007199254740992), fc.boolean(), fc.constant(null));
+const jsonScalar = fc.oneof(text, fc.constantFrom(0, 1, 2, 3, 4, 1.5, 0.1, 1e21, 100, -2147483648, 9007199254740992, 1.0000000000000002, 1.0000000000000004), fc.boolean(), fc.constant(null));
 
 function scalarFor(attribute: Attribute, operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> {
   const blind = blindScalarFor(attribute, operator);

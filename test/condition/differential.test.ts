@@ -11,7 +11,7 @@ import { recordingFacts, type RecordingRow } from '../../src/condition/recording
 import type { Catalog, ConditionContext } from '../../src/condition/types.ts';
 import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { conditionFor, context, observe, recording } from './arbitraries.ts';
+import { conditionFor, context, observe, recording, TENANTS } from './arbitraries.ts';
 import { insertRecordings, loadRows, openTextTimestampPool, selectStatement } from './helpers.ts';
 
 const SEED = Number(process.env.CONFLAG_PROPERTY_SEED ?? 20240310);
@@ -86,6 +86,7 @@ async function check(catalog: Catalog, rows: RecordingRow[], ids: number[], cond
 test(`${RUNS} random conditions × ${RECORDINGS} random recordings agree (seed ${SEED})`, async () => {
   const started = Date.now();
   const catalog = await loadCatalog(pool);
+  await pool.query(`INSERT INTO conflag.tenants (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [TENANTS]);
   const stats: Stats = { conditions: 0, evaluations: 0, none: 0, all: 0, some: 0, leaves: new Map() };
   const batches = Math.ceil(RUNS / CONDITIONS_PER_BATCH);
   for (let batch = 0; batch < batches; batch++) {

@@ -165,6 +165,19 @@ test('json: numbers compare as JavaScript doubles (1.0, 1.00000000000000001 and 
   await selects({ all: [{ fact: 'custom', path: '$.n', operator: 'equal', value: Infinity }] }, [4]);
 });
 
+test('json: a number exactly halfway between two doubles goes to the even one, as JSON.parse does', async () => {
+  const halfway = await insertRecordings(pool, [
+    { started_at: '2024-01-01T00:00:00Z', customText: '{"n": 1.00000000000000011102230246251565404236316680908203125}' }, // 1 + 2^-53
+    { started_at: '2024-01-01T00:00:00Z', customText: '{"n": 1.00000000000000033306690738754696212708950042724609375}' }, // 1 + 3 * 2^-53
+  ]);
+  const rows = await loadRows(pool, halfway);
+  for (const [value, expected] of [[1, [halfway[0]]], [1.0000000000000002, []], [1.0000000000000004, [halfway[1]]]] as [number, number[]][]) {
+    const condition = { all: [{ fact: 'custom', path: '$.n', operator: 'equal', value }] };
+    assert.equal(await sqlIds(pool, condition, catalog, ctx, halfway), expected, `SQL, equal ${value}`);
+    assert.equal(await engineIds(rows, condition, ctx), expected, `json-rules-engine, equal ${value}`);
+  }
+});
+
 test('scope: recordingsOfJob limits to the access scope, NULL scope = every tenant', () => {
   const condition = { all: [{ fact: 'duration', operator: 'greaterThan', value: 1 }] };
   assert.equal(compileSql(recordingsOfJob({ access_scope: ['a', 'b'], condition }, catalog, ctx)), {
