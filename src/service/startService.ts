@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { executeRun as executeRunOfExecutor } from '../run/executeRun.ts';
 import { startHttpServer } from './httpServer.ts';
 import { startNotificationListener } from './notificationListener.ts';
-import { ensureRunQueue, RUN_QUEUE, startBoss } from './runQueue.ts';
+import { BOSS_SCHEMA, ensureRunQueue, RUN_QUEUE, startBoss } from './runQueue.ts';
 import { readRunnerConfig, type RunnerConfig } from './runnerConfig.ts';
 import { collectSharedGauges, createRunnerMetrics, type RunnerMetrics } from './runnerMetrics.ts';
 import { startRunnerLoops, type RunnerLoops } from './runnerLoops.ts';
@@ -82,7 +82,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       handler.handle,
     );
     const bossForQueue = boss;
-    collectSharedGauges(metrics, pool, { schema: 'conflag_boss', name: RUN_QUEUE, table: async () => (await bossForQueue.getQueue(RUN_QUEUE))?.table });
+    collectSharedGauges(metrics, pool, { schema: BOSS_SCHEMA, name: RUN_QUEUE, table: async () => (await bossForQueue.getQueue(RUN_QUEUE))?.table });
     http = await startHttpServer(options.httpPort);
     const openListener = listener;
     addServiceRoutes(

@@ -11,12 +11,13 @@ import { syncSchedules } from '../../src/schedule/syncSchedules.ts';
 import { enqueueRun, ensureRunQueue, RUN_QUEUE, startBoss, type RunMessage } from '../../src/service/runQueue.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { db, insertJob, log, testConfig } from './helpers.ts';
+import { db, insertJob, log, runsOf, startTestService, stopAll, testConfig, waitFor } from './helpers.ts';
 
 const test = suite('schedule: DST with a controllable clock');
 const bosses: PgBoss[] = [];
 test.after(async () => {
   await Promise.all(bosses.splice(0).map((b) => b.stop({ graceful: false })));
+  await stopAll();
   await closePools();
 });
 
@@ -122,6 +123,33 @@ test('job_schedules shows the next tick with its local slot', async () => {
       ['ny 02:30', 'America/New_York', '2026-11-04T02:30-05:00', '2026-11-05T02:30-05:00'],
     ],
   );
+});
+
+test("a runner's scheduler loop on a controllable clock runs a New York 02:30 job once on the spring-forward day, at 03:00 EDT", async () => {
+  const pool = db();
+  await pool.query('DELETE FROM conflag.jobs');
+  let now = new Date('2026-03-07T12:00:00Z');
+  const service = await startTestService({ now: () => now });
+  const job = await insertJob(pool, { name: 'loop 02:30', schedule: '30 2 * * *', timezone: 'America/New_York' });
+  await waitFor(async () => (await pool.query('SELECT 1 FROM conflag.job_schedules WHERE job_id = $1', [job])).rowCount, { what: 'the schedule' });
+  const step = async (iso: string) => {
+    now = new Date(iso);
+    await service.loops.scheduler.runNow();
+  };
+  await step('2026-03-08T06:59:59Z'); // 01:59:59 EST: not yet
+  assert.equal((await pool.query('SELECT last_slot, next_tick_at FROM conflag.job_schedules WHERE job_id = $1', [job])).rows[0], {
+    last_slot: null,
+    next_tick_at: new Date('2026-03-08T07:00:00Z'),
+  });
+  await step('2026-03-08T07:00:00Z'); // 03:00 EDT, the first instant after the gap: due
+  await waitFor(async () => (await runsOf(pool, job)).some((r) => r.status === 'succeeded'), { what: 'the run of the 02:30 tick' });
+  for (const iso of ['2026-03-08T07:30:00Z', '2026-03-08T08:00:00Z', '2026-03-08T20:00:00Z', '2026-03-09T06:29:00Z']) await step(iso);
+  await step('2026-03-09T06:30:00Z'); // 02:30 EDT the next day
+  await waitFor(async () => (await runsOf(pool, job)).filter((r) => r.status === 'succeeded').length === 2, { what: 'the next day run' });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await runsOf(pool, job)).map((r) => [r.trigger, r.status]), [['schedule', 'succeeded'], ['schedule', 'succeeded']]);
+  const { rows } = await pool.query('SELECT last_slot, next_slot FROM conflag.job_schedules WHERE job_id = $1', [job]);
+  assert.equal(rows[0], { last_slot: '2026-03-09T02:30-04:00', next_slot: '2026-03-10T02:30-04:00' });
 });
 
 test.run();
