@@ -17,6 +17,8 @@ export interface LoopOptions {
   /** One pass. May return how long to wait before the next one (ms); otherwise intervalMs. */
   pass(): Promise<number | void>;
   intervalMs: number;
+  /** Delay before the first pass (default 0: at once). */
+  firstPassAfterMs?: number;
   /** Called after every pass, successful or not (metrics). */
   onPass?(ok: boolean): void;
 }
@@ -65,7 +67,7 @@ export function startBackgroundLoop(options: LoopOptions): BackgroundLoop {
     })();
   }
 
-  arm(0);
+  arm(options.firstPassAfterMs ?? 0);
   return {
     wake: () => {
       if (stopped) return;

@@ -50,6 +50,7 @@ export async function startRunnerLoops(deps: {
     if (result.upserted || result.removed) log.info(result, 'schedules reconciled');
   };
   await reconcileOnce();
+  metrics.reconciles.inc({ result: 'ok' });
 
   const scheduler = startBackgroundLoop({
     name: 'scheduler',
@@ -76,8 +77,10 @@ export async function startRunnerLoops(deps: {
     name: 'schedule reconcile',
     log,
     intervalMs: config.reconcileIntervalMs,
+    firstPassAfterMs: config.reconcileIntervalMs,
     pass: async () => {
       await reconcileOnce();
+  metrics.reconciles.inc({ result: 'ok' });
       scheduler.wake();
     },
     onPass: (ok) => metrics.reconciles.inc({ result: ok ? 'ok' : 'error' }),
