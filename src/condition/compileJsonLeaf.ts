@@ -2,8 +2,9 @@
 // means `undefined` (see jsonFactSql). json-rules-engine compares with `===`: strings, booleans and null
 // by value, numbers as doubles (see doubleInterval), objects and arrays never equal a condition value.
 import { sql, type SqlBool } from 'kysely';
+import { compileSql } from '../db/kysely.ts';
 import { roundingInterval } from './doubleInterval.ts';
-import { jsonFactSql } from './jsonFactSql.ts';
+import { hasJavaScriptOnlySteps, jsonFactSql } from './jsonFactSql.ts';
 import { attributeSql, FALSE, not, or, type Expr, type Predicate } from './sqlParts.ts';
 import type { ConditionContext, Json, Leaf } from './types.ts';
 
@@ -48,7 +49,16 @@ function arrayHas(j: Expr, value: Json): Predicate {
 }
 
 export function compileJsonLeaf(leaf: Leaf, ctx: ConditionContext): Predicate {
-  const j = jsonFactSql(attributeSql(leaf.attribute, ctx), leaf.segments);
+  const fact = jsonFactSql(attributeSql(leaf.attribute, ctx), leaf.segments);
+  if (!hasJavaScriptOnlySteps(leaf.segments)) return predicate(leaf, fact);
+  // A path with JavaScript-only steps makes a long expression; when the predicate reads it more than once,
+  // compute it once per row instead (OFFSET 0 keeps the planner from inlining it back).
+  const once = predicate(leaf, sql.raw('f.j'));
+  if ((compileSql(once).sql.match(/\bf\.j\b/g) ?? []).length <= 1) return predicate(leaf, fact);
+  return sql<SqlBool>`(SELECT ${once} FROM (SELECT ${fact} AS j OFFSET 0) AS f)`;
+}
+
+function predicate(leaf: Leaf, j: Expr): Predicate {
   const value = leaf.value;
   const isArray = (p: Predicate): Predicate => sql`COALESCE(CASE WHEN jsonb_typeof(${j}) = 'array' THEN ${p} ELSE false END, false)`;
   switch (leaf.operator.name) {

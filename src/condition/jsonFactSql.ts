@@ -25,13 +25,15 @@ function utf16Length(s: Expr): Expr {
 /** JavaScript's s[n] as jsonb: the UTF-16 code unit n of text s, or NULL past the end. (Splitting '' yields
  * one empty piece, which is not a character.) */
 function codeUnit(s: Expr, n: number): Expr {
-  return sql`(SELECT CASE WHEN ascii(u.c) > 65535 THEN ${sql.lit(LONE_SURROGATE)}::jsonb ELSE to_jsonb(u.c) END
-  FROM (SELECT t.c, sum(CASE WHEN ascii(t.c) > 65535 THEN 2 ELSE 1 END) OVER (ORDER BY t.i) AS units
-          FROM regexp_split_to_table(${s}, '') WITH ORDINALITY AS t(c, i) WHERE t.c <> '') AS u
- WHERE u.units > ${n}::int ORDER BY u.units LIMIT 1)`;
+  return sql`(SELECT CASE WHEN ascii(u.c) > 65535 THEN ${sql.lit(LONE_SURROGATE)}::jsonb ELSE to_jsonb(u.c) END FROM (SELECT t.c, sum(CASE WHEN ascii(t.c) > 65535 THEN 2 ELSE 1 END) OVER (ORDER BY t.i) AS units FROM regexp_split_to_table(${s}, '') WITH ORDINALITY AS t(c, i) WHERE t.c <> '') AS u WHERE u.units > ${n}::int ORDER BY u.units LIMIT 1)`;
 }
 
 const isLength = (s: PathSegment) => 'key' in s && s.key === 'length';
+
+/** Whether a path has steps whose meaning PostgreSQL's #> does not share (`.length`, `[n]` on strings). */
+export function hasJavaScriptOnlySteps(segments: PathSegment[] | undefined): boolean {
+  return segments !== undefined && segments.some((s) => isLength(s) || 'index' in s);
+}
 
 /**
  * What the rest of the path gives once a JavaScript-only step produced `w` (a number for `.length`, a

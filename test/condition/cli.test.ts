@@ -59,6 +59,24 @@ test('explain --json: the statement runs as printed and selects the job\'s recor
   assert.equal(rows.map((r) => Number(r.id)), [ids[0], ids[4]]);
 });
 
+test('explain only re-indents: the printed predicate is the compiled one, whitespace aside', async () => {
+  const condition = {
+    any: [
+      { not: { all: [{ fact: 'custom', path: '$.a[0].length', operator: 'in', value: ['x', 1, null, true, "it's (a) test AND OR"] }, { fact: 'caller_name', operator: 'includesIgnoreCase', value: ' AND ' }] } },
+      { fact: 'tags', operator: 'doesNotContain', value: 'x' },
+      { all: [{ fact: 'start_weekday', operator: 'in', value: ['monday', 'friday'] }, { fact: 'age_minutes', operator: 'between', value: [5, '60'] }] },
+    ],
+  };
+  await pool.query(`INSERT INTO conflag.jobs (name, condition, action) VALUES ('Complex', $1, 'clear')`, [JSON.stringify(condition)]);
+  const text = (await cli('explain', 'complex', '--as-of', '2024-06-02T00:00:00Z')).out;
+  const json = JSON.parse((await cli('explain', 'complex', '--as-of', '2024-06-02T00:00:00Z', '--json')).out);
+  const printed = text.split('Predicate over r (conflag.recordings), scope included:\n')[1].split('\n\nStatement shape')[0];
+  assert.ok(printed.split('\n').length > 5, printed);
+  assert.is(printed.replace(/\s+/g, ''), json.predicate.replace(/\s+/g, ''));
+  assert.match(printed, `'{"conflag:lone_surrogate": true}'::jsonb`, 'string literals stay whole');
+  assert.match(printed, /\n\s+OR \(\n/, 'one operand per line');
+});
+
 test('explain: unknown job and missing argument', async () => {
   const missing = await cli('explain', 'no such job');
   assert.is(missing.code, 1);
