@@ -21,6 +21,8 @@ export async function migrate(
     createMigrationsSchema: true,
     checkOrder: true,
     singleTransaction: true,
+    // Several runners may start at once: the second waits for the first one's migration instead of failing.
+    advisoryLockMode: 'wait',
     log: (message: string) => options.log?.debug({ migrate: message }, 'node-pg-migrate'),
   });
   return applied.map((m) => m.name);

@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import { readRunnerConfig } from '../../src/service/runnerConfig.ts';
 import { BOSS_SCHEMA } from '../../src/service/runQueue.ts';
-import { migrateForStart } from '../../src/service/migrateForStart.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { closePools, databaseUrl } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 import { db, insertJob, log, startTestService, stopAll, waitFor } from './helpers.ts';
@@ -88,7 +88,7 @@ test('a runner starting while another one migrates waits for it instead of faili
   await holder.query('SELECT pg_advisory_lock(7241865325823964)');
   let released = false;
   try {
-    const migrating = migrateForStart(databaseUrl(), log, { timeoutMs: 10_000 }).then((applied) => ({ applied, released }));
+    const migrating = migrate(databaseUrl(), { log }).then((applied) => ({ applied, released }));
     await new Promise((r) => setTimeout(r, 700));
     released = true;
     await holder.query('SELECT pg_advisory_unlock(7241865325823964)');

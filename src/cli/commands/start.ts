@@ -1,5 +1,4 @@
 import { readConfig } from '../../config.ts';
-import { migrateForStart } from '../../service/migrateForStart.ts';
 import { readRunnerConfig } from '../../service/runnerConfig.ts';
 import { startService } from '../../service/startService.ts';
 import type { Command } from '../command.ts';
@@ -21,8 +20,6 @@ export const command: Command = {
     // Read before touching the database, so a bad setting fails fast with its message.
     const runner = readRunnerConfig();
     return withDatabase(async (db, log) => {
-      const applied = await migrateForStart(db.url, log);
-      if (applied.length) log.info({ applied }, 'migrations applied');
       const service = await startService({ databaseUrl: db.url, httpPort: config.httpPort, log, config: runner });
       stdout.write(`conflag is running: ${service.url} (database: ${db.where}). Press Ctrl-C to stop.\n`);
       log.info({ http: service.url, port: service.port, database: db.where, runner }, 'conflag started');
@@ -43,6 +40,6 @@ export const command: Command = {
       process.off('SIGTERM', force);
       log.info('conflag stopped');
       return 0;
-    }, { migrate: false });
+    });
   },
 };
