@@ -1,6 +1,6 @@
 // `conflag run <job>`: runs one job now, in this process, through executeRun (trigger 'manual') — the same code
 // path as the runner service. A terminal gets one updating progress line; pipes get the summary only.
-// Ctrl-C stops the run between batches (status 'aborted'). Exit codes: 0 succeeded, 1 failed/aborted/skipped,
+// Ctrl-C stops the run between batches (status 'aborted'). Exit codes: 0 succeeded, 1 failed or aborted,
 // 2 usage, 3 the job is already running (without --wait).
 import pg from 'pg';
 import { ConflagError, SQLSTATE } from '../../errors.ts';
@@ -22,7 +22,7 @@ export const command: Command = {
   --wait          if the job is running, wait for that run to end, then run it
   --batch-size N  recording ids per batch, each its own transaction (default ${DEFAULT_BATCH_SIZE})
 
-Exit codes: 0 succeeded, 1 failed, aborted or skipped, 2 usage, 3 already running (without --wait).`,
+Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (without --wait).`,
   options: { wait: { type: 'boolean' }, 'batch-size': { type: 'string' } },
   async run({ args, flags, stdout, stderr }) {
     if (args.length !== 1) throw new UsageError(args.length ? `give one job, not ${args.length}` : 'which job? give its name or id');
