@@ -3,9 +3,10 @@
 //
 // json-rules-engine applies a path only when the fact is an object or array (anything else, NULL included, is
 // returned as it is), then resolves it with jsonpath-plus (`wrap: false`), which walks JavaScript values:
-// besides keys and array elements it also reads `.length` of arrays and strings and `[n]` of strings (one
-// UTF-16 code unit). `#>` walks the same objects and arrays, so the compiler uses it for the plain part of the
-// path and emulates the JavaScript-only steps where the value met there is a string or an array.
+// besides keys and array elements it also reads `.length` of arrays and non-empty strings and `[n]` of
+// strings (one UTF-16 code unit); it never steps into a falsy value ("", 0, false, null). `#>` walks the same
+// objects and arrays, so the compiler uses it for the plain part of the path and emulates the JavaScript-only
+// steps where the value met there is a string or an array.
 import { sql } from 'kysely';
 import { pathElements } from './jsonPath.ts';
 import type { Expr } from './sqlParts.ts';
@@ -60,7 +61,8 @@ export function jsonFactSql(x: Expr, segments: PathSegment[] | undefined): Expr 
     const rest = segments.slice(i + 1);
     if (isLength(segment)) {
       branches.push(sql`WHEN jsonb_typeof(${before}) = 'array' THEN ${tail(sql`to_jsonb(jsonb_array_length(${before}))`, 'number', rest)}`);
-      branches.push(sql`WHEN jsonb_typeof(${before}) = 'string' THEN ${tail(sql`to_jsonb(${utf16Length(sql`(${before} #>> '{}')`)})`, 'number', rest)}`);
+      // jsonpath-plus only steps into truthy values: "".length is undefined, not 0.
+      branches.push(sql`WHEN jsonb_typeof(${before}) = 'string' AND ${before} <> '""'::jsonb THEN ${tail(sql`to_jsonb(${utf16Length(sql`(${before} #>> '{}')`)})`, 'number', rest)}`);
     } else if ('index' in segment) {
       branches.push(sql`WHEN jsonb_typeof(${before}) = 'string' THEN ${tail(codeUnit(sql`(${before} #>> '{}')`, segment.index), 'char', rest)}`);
     }

@@ -86,6 +86,7 @@ const CASES: [string, unknown, number[]][] = [
   ['json top-level array', { fact: 'custom', path: '$[1]', operator: 'equal', value: 'a' }, [5]],
   ['json .length of an array', { fact: 'custom', path: '$.length', operator: 'equal', value: 3 }, [5]],
   ['json string index', { fact: 'custom', path: '$.name[0]', operator: 'in', value: ['a', 'b'] }, [6]],
+  ['json .length of "" is missing (jsonpath-plus skips falsy values)', { fact: 'custom', path: '$.e.length', operator: 'isEmpty', value: false }, [4]],
   ['json index past the end of a string (also of "")', { fact: 'custom', path: '$.e[0]', operator: 'isEmpty', value: true }, [1, 2, 3, 5, 6]],
   ['json index into a surrogate pair: half a character, not empty, equal to nothing', { fact: 'custom', path: '$.name[1]', operator: 'isEmpty', value: false }, [4, 6]],
   ['json isEmpty (missing, null)', { fact: 'custom', path: '$.crm', operator: 'isEmpty', value: true }, [3, 5, 6]],
