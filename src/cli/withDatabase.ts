@@ -6,10 +6,10 @@ import { createLogger, type Logger } from '../log.ts';
 
 export async function withDatabase<T>(
   work: (db: Database, log: Logger) => Promise<T>,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; reuseRunning?: boolean } = {},
 ): Promise<T> {
   const log = createLogger();
-  const db = await openDatabase(readConfig(), log);
+  const db = await openDatabase(readConfig(), log, { reuseRunning: options.reuseRunning ?? true });
   try {
     if (options.migrate !== false) {
       const applied = await migrate(db.url, { log });

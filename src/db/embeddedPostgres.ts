@@ -5,8 +5,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
+import { spawnPostmaster } from './spawnPostmaster.ts';
 
 const SUPERUSER = 'postgres';
+// No Unix socket: two clusters on one machine then only compete for their TCP port.
+const POSTGRES_FLAGS = ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=localhost'];
 const PASSWORD = 'conflag';
 
 export interface EmbeddedServer {
@@ -63,6 +66,11 @@ export async function startEmbeddedPostgres(options: {
 
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const recent: string[] = [];
+  const remember = (message: string) => {
+    recent.push(message);
+    if (recent.length > 50) recent.shift();
+    options.onLog?.(message);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     port: options.port,
@@ -72,13 +80,8 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: isRoot,
     // UTF-8 with the C locale: byte order equals code point order and no OS locale is required.
     initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    // No Unix socket: two clusters on one machine then only compete for their TCP port.
-    postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=localhost'],
-    onLog: (message: string) => {
-      recent.push(message);
-      if (recent.length > 50) recent.shift();
-      options.onLog?.(message);
-    },
+    postgresFlags: POSTGRES_FLAGS,
+    onLog: remember,
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
 
@@ -96,8 +99,9 @@ export async function startEmbeddedPostgres(options: {
       });
     }
   }
+  let postmaster;
   try {
-    await server.start();
+    postmaster = await spawnPostmaster({ pgdata, port: options.port, flags: POSTGRES_FLAGS, onLog: remember });
   } catch (error) {
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL in ${pgdata} did not start on port ${options.port}` +
@@ -110,7 +114,7 @@ export async function startEmbeddedPostgres(options: {
     url: `postgres://${SUPERUSER}:${PASSWORD}@localhost:${options.port}/postgres`,
     port: options.port,
     dataDir: pgdata,
-    stop: () => server.stop(),
+    stop: () => postmaster.stop(),
   };
 }
 
@@ -120,21 +124,36 @@ function describe(error: unknown): string {
 
 /** The PID of a live postmaster holding the data directory's lock file, if any. */
 function runningPostmaster(pgdata: string): number | undefined {
-  let text: string;
+  return readLockFile(pgdata)?.pid;
+}
+
+/** The lock file of a live postmaster: its PID and port (lines 1 and 4 of postmaster.pid). */
+function readLockFile(pgdata: string): { pid: number; port: number } | undefined {
+  let lines: string[];
   try {
-    text = fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8');
+    lines = fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n');
   } catch {
     return undefined;
   }
-  const pid = Number(text.split('\n')[0]);
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
+    return { pid, port };
   } catch {
     // A leftover lock from a server that died: PostgreSQL removes it itself on start.
     return undefined;
   }
+}
+
+/** The embedded server another process (a running `conflag start`) has up on this data folder, if any, so
+ * commands such as `demo` or `run` can use it instead of failing on its lock. */
+export function runningEmbeddedPostgres(dataDir: string): { url: string; port: number; pid: number; dataDir: string } | undefined {
+  const pgdata = path.join(dataDir, 'pgdata');
+  const lock = readLockFile(pgdata);
+  if (!lock || !Number.isInteger(lock.port) || lock.port <= 0) return undefined;
+  return { url: `postgres://${SUPERUSER}:${PASSWORD}@localhost:${lock.port}/postgres`, port: lock.port, pid: lock.pid, dataDir: pgdata };
 }
 
 function portIsFree(port: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 // Where the database is: DATABASE_URL when given, otherwise the embedded PostgreSQL in the data folder.
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { startEmbeddedPostgres } from './embeddedPostgres.ts';
+import { runningEmbeddedPostgres, startEmbeddedPostgres } from './embeddedPostgres.ts';
 
 export interface Database {
   url: string;
@@ -11,9 +11,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+/**
+ * `reuseRunning`: when a `conflag start` already runs the embedded server on this data folder, use it (for
+ * one-off commands such as demo, run, preview) rather than refuse; `start` itself must own its server.
+ */
+export async function openDatabase(config: Config, log: Logger, options: { reuseRunning?: boolean } = {}): Promise<Database> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, where: redact(config.databaseUrl), embedded: false, close: async () => {} };
+  }
+  const running = options.reuseRunning ? runningEmbeddedPostgres(config.dataDir) : undefined;
+  if (running) {
+    return {
+      url: running.url,
+      where: `embedded PostgreSQL of the running conflag (PID ${running.pid}) on localhost:${running.port}, data in ${running.dataDir}`,
+      embedded: true,
+      close: async () => {},
+    };
   }
   const server = await startEmbeddedPostgres({
     dataDir: config.dataDir,

@@ -40,6 +40,6 @@ export const command: Command = {
       process.off('SIGTERM', force);
       log.info('conflag stopped');
       return 0;
-    });
+    }, { reuseRunning: false });
   },
 };

