@@ -109,8 +109,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
 /** Empties what the executor tests write, so each test starts from a clean database. */
 export async function resetRunData(db: pg.Pool | pg.ClientBase): Promise<void> {
   await db.query(`DELETE FROM conflag.jobs`);
+  // CASCADE: also the tables that reference runs (job_run_log, email_outbox, …).
   await db.query(`TRUNCATE conflag.recordings, conflag.job_runs, conflag.recording_changes, conflag.run_candidates,
-                           conflag.job_processed_recordings, conflag.job_incremental_state`);
+                           conflag.job_processed_recordings, conflag.job_incremental_state CASCADE`);
 }
 
 /** Locks one recording in another session (as a DBA's long transaction would); the run blocks when it writes it. */
