@@ -4,12 +4,17 @@
 // in its own transaction with its progress row update — so a run bounds its lock time, can stop between
 // batches and shows progress. The run row never stays 'running' on an error this process sees: the failing
 // batch rolls back and the run is marked 'failed' (or 'aborted' for a stop request or the execution time limit).
+// A job with log_enabled also gets a detailed log in conflag.job_run_log (start with settings and compiled SQL,
+// scan plan, each batch — inside the batch's transaction —, a rolled-back batch, the end); without it nothing
+// is written there.
 import type pg from 'pg';
 import { loadCatalog } from '../condition/loadCatalog.ts';
 import { recordingsOfJob } from '../condition/recordingsOfJob.ts';
 import { compileSql } from '../db/kysely.ts';
 import { ConflagError, SQLSTATE } from '../errors.ts';
 import { applyBatch, type BatchCounts } from '../sql/applyBatch.ts';
+import { incrementalStateOf } from '../sql/incrementalStateOf.ts';
+import { insertRunLog, type RunLogEntry } from '../sql/insertRunLog.ts';
 import { loadJob } from '../sql/loadJob.ts';
 import { markRunFinished } from '../sql/markRunFinished.ts';
 import { BEFORE_FIRST_ID, nextBatchRange } from '../sql/nextBatchRange.ts';
@@ -19,6 +24,9 @@ import { resolveTimezone } from '../sql/resolveTimezone.ts';
 import { startRun } from '../sql/startRun.ts';
 import { dependsOnRunTime } from './conditionFacts.ts';
 import { progressFraction } from './progressFraction.ts';
+import {
+  batchEntry, batchRolledBackEntry, runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry, scanReason, type BatchFacts,
+} from './runLogEntries.ts';
 import { runFingerprint } from './runFingerprint.ts';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, type ExecuteRunOptions, type FinalRunStatus, type RunProgress, type RunResult } from './types.ts';
 
@@ -57,15 +65,37 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
     });
     if (started.kind === 'skipped') {
       log?.info({ jobId: job.id, job: job.name, runId: started.runId, runningRunId: started.runningRunId }, 'run skipped: the job is already running');
+      const error = `job is already running (run ${started.runningRunId})`;
+      if (job.log_enabled) {
+        await insertRunLog(client, started.runId, [runSkippedEntry(started.runningRunId, error)]).catch((failure: unknown) =>
+          log?.warn({ jobId: job.id, runId: started.runId, err: failure }, 'could not write the run log'));
+      }
       return { runId: started.runId, status: 'skipped', matched: 0, changed: 0, skipped: 0, batches: 0, scan: null,
-        error: `job is already running (run ${started.runningRunId})`, runningRunId: started.runningRunId };
+        error, runningRunId: started.runningRunId };
     }
     const { runId } = started;
     const startMs = clock();
+    const runLog = job.log_enabled;
+    const startPerf = performance.now();
     const limitMinutes = job.execution_time_limit_minutes;
     const deadline = limitMinutes ? startMs + limitMinutes * 60_000 : undefined;
     const batchLog = job.log_enabled ? log?.info.bind(log) : log?.debug.bind(log);
     const context = { runId, jobId: job.id, job: job.name };
+    // The last entries of a run, once its status is recorded: a failure to write them is logged, never changes
+    // the run's outcome. On the run's own session, or another one when that session is gone.
+    const writeLog = async (entries: RunLogEntry[]) => {
+      try {
+        if (!broken) return await insertRunLog(client, runId, entries);
+        const other = await pool.connect();
+        try {
+          await insertRunLog(other, runId, entries);
+        } finally {
+          other.release();
+        }
+      } catch (failure) {
+        log?.warn({ ...context, err: failure }, 'could not write the run log');
+      }
+    };
     log?.info({ ...context, trigger: options.trigger, attempt, mode: job.mode, action: job.action, timezone, asOf: started.asOf }, 'run started');
 
     const progress: RunProgress = {
@@ -81,16 +111,27 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       }
     };
     let fingerprint: string | null = null;
-    let range: { after: string; upTo: string } | undefined;
+    let range: { after: string; upTo: string; candidates: number | null } | undefined;
+    let batchStart = 0;
     try {
       const catalog = await loadCatalog(client);
       const predicate = recordingsOfJob(job, catalog, { timezone, asOf: started.asOf });
-      fingerprint = runFingerprint(job, timezone, compileSql(predicate).sql);
+      const compiled = compileSql(predicate);
+      fingerprint = runFingerprint(job, timezone, compiled.sql);
       const incremental = job.mode === 'incremental';
-      const prepared: PreparedScan = await prepareScan(client, {
-        runId, jobId: job.id, incremental, fingerprint, timeDependent: dependsOnRunTime(job.condition, catalog),
-      });
+      const timeDependent = dependsOnRunTime(job.condition, catalog);
+      if (runLog) {
+        await insertRunLog(client, runId, [runStartedEntry({
+          job, trigger: options.trigger, attempt, requestId: options.requestId == null ? null : String(options.requestId), timezone,
+          asOf: started.asOf, batchSize, timeDependent, predicate: compiled,
+        })]);
+      }
+      const prepared: PreparedScan = await prepareScan(client, { runId, jobId: job.id, incremental, fingerprint, timeDependent });
       Object.assign(progress, { scan: prepared.scan, minId: prepared.minId, maxId: prepared.maxId, candidates: prepared.candidates });
+      if (runLog) {
+        const state = incremental ? await incrementalStateOf(client, job.id, fingerprint) : undefined;
+        await insertRunLog(client, runId, [scanPlannedEntry(prepared, scanReason(incremental, prepared.scan, state, timeDependent), incremental, state)]);
+      }
       notify();
       batchLog?.({ ...context, ...prepared }, 'run scan prepared');
 
@@ -106,6 +147,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
         if (!next) break;
         range = next;
         let counts: BatchCounts;
+        batchStart = performance.now();
         await client.query('BEGIN');
         try {
           if (deadline !== undefined) {
@@ -123,6 +165,8 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
               ? new RunStopped(`the job was deleted during the run; stopped after ${progress.batches} batches`)
               : new RunStopped('the run is no longer running (expired by the keep-alive timeout?)', 'failed');
           }
+          // In the batch's transaction: the entry exists exactly when the batch's work does.
+          if (runLog) await insertRunLog(client, runId, [batchEntry(batchFacts(progress.batches + 1, next, batchStart), counts)]);
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {});
@@ -141,7 +185,11 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
         notify();
       }
       const finished = await markRunFinished(client, { runId, jobId: job.id, status: 'succeeded', fingerprint });
-      return report(runId, progress, finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus, finished.error);
+      const final = finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus;
+      if (runLog) {
+        await writeLog([runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate: null })]);
+      }
+      return report(runId, progress, final, finished.error);
     } catch (error) {
       // 57014: the batch's statement was cancelled — by our statement_timeout (the time limit), or by whoever
       // asked us to stop (the runner's shutdown cancels a batch that takes too long to finish).
@@ -173,7 +221,16 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       }
       const level = finished.status === 'failed' ? 'error' : 'warn';
       log?.[level]({ ...context, status: finished.status, error: finished.error, batches: progress.batches }, `run ${finished.status}`);
-      return report(runId, progress, finished.status === 'running' ? status : finished.status as FinalRunStatus, finished.error);
+      const final = finished.status === 'running' ? status : finished.status as FinalRunStatus;
+      if (runLog) {
+        // After the rollback, so the failure itself is logged; the batch's own entry went with its transaction.
+        const sqlstate = error instanceof RunStopped ? null : sqlStateOf(error);
+        const entries: RunLogEntry[] = [];
+        if (range) entries.push(batchRolledBackEntry(batchFacts(progress.batches + 1, range, batchStart), final, { message: describeError(error), sqlstate }));
+        entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate }));
+        await writeLog(entries);
+      }
+      return report(runId, progress, final, finished.error);
     }
   } finally {
     client.off('error', onClientError);
@@ -191,6 +248,19 @@ function report(runId: string, progress: RunProgress, status: FinalRunStatus, er
 
 function describeRange(range: { after: string; upTo: string } | undefined): string {
   return range ? ` (ids after ${range.after === BEFORE_FIRST_ID ? 'the start' : range.after} up to ${range.upTo})` : '';
+}
+
+function batchFacts(batch: number, range: { after: string; upTo: string; candidates: number | null }, startedAt: number): BatchFacts {
+  return { batch, after: range.after === BEFORE_FIRST_ID ? null : range.after, upTo: range.upTo, candidates: range.candidates, durationMs: elapsed(startedAt) };
+}
+
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
+}
+
+function sqlStateOf(error: unknown): string | null {
+  const code = (error as { code?: string })?.code;
+  return code && /^[0-9A-Z]{5}$/.test(code) ? code : null;
 }
 
 function minutes(n: number | null): string {
