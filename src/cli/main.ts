@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   run: () => import('./commands/run.ts'),
   explain: () => import('./commands/explain.ts'),
   preview: () => import('./commands/preview.ts'),
+  log: () => import('./commands/log.ts'),
 };
 
 const GENERAL = `Usage: conflag <command> [options]
@@ -22,6 +23,7 @@ Commands:
   run       run a job now in this process, with progress (--wait if it is running)
   explain   print the SQL and parameters a job's condition compiles to
   preview   count what a job (or --condition JSON) would match and change now, with examples; writes nothing
+  log       print a run's detailed log (jobs with log_enabled)
 
 Run "conflag <command> --help" for a command's options.
 Environment: DATABASE_URL (unset: embedded PostgreSQL in .conflag/), PORT, LOG_LEVEL; see README.md.`;

@@ -1,7 +1,8 @@
 // `conflag run <job>`: runs one job now, in this process, through executeRun (trigger 'manual') — the same code
 // path as the runner service. A terminal gets one updating progress line; pipes get the summary only.
-// Ctrl-C stops the run between batches (status 'aborted'). Exit codes: 0 succeeded, 1 failed or aborted,
-// 2 usage, 3 the job is already running (without --wait).
+// Ctrl-C stops the run between batches (status 'aborted'). The summary names the run id; for a job with
+// log_enabled a second line says how to read its detailed log (conflag.job_run_log). Exit codes: 0 succeeded,
+// 1 failed or aborted, 2 usage, 3 the job is already running (without --wait).
 import pg from 'pg';
 import { ConflagError, SQLSTATE } from '../../errors.ts';
 import { executeRun } from '../../run/executeRun.ts';
@@ -11,6 +12,7 @@ import { findJob } from '../../sql/loadJob.ts';
 import { runningRunOf } from '../../sql/runningRunOf.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
+import { runLogQuery } from './log.ts';
 
 export const EXIT_ALREADY_RUNNING = 3;
 
@@ -76,6 +78,9 @@ Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (withou
         }
         if (tty) stdout.write('\n');
         stdout.write(`${formatResult(result, (performance.now() - started) / 1000)}\n`);
+        if (job.log_enabled) {
+          stdout.write(`detailed log (log_enabled): ${runLogQuery(result.runId)}  or: conflag log ${result.runId}\n`);
+        }
         return result.status === 'succeeded' ? 0 : 1;
       } finally {
         process.off('SIGINT', onSignal);
