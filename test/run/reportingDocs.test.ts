@@ -24,6 +24,7 @@ test('every SQL block runs as written', async () => {
   const pool = openPool();
   await insertRecordings(pool, 50, { duration: (i) => (i === 42 ? 9000 : i % 10 === 0 ? 9000 : 60) });
   const jobId = await insertJob(pool, { name: 'Flag long calls', condition: longCalls, mode: 'incremental' });
+  await pool.query(`UPDATE conflag.jobs SET log_enabled = true WHERE id = $1`, [jobId]);
   await executeRun(pool, jobId, { trigger: 'manual' });
   await executeRun(pool, jobId, { trigger: 'schedule' });
   const client = await pool.connect();
@@ -41,6 +42,18 @@ test('every SQL block runs as written', async () => {
   } finally {
     client.release();
   }
+});
+
+test('the detailed run log blocks read the logged runs', async () => {
+  const pool = openPool();
+  const latest = blocks.find((b) => b.includes('FROM conflag.job_run_log\n WHERE run_id = (SELECT max(id)'));
+  assert.ok(latest, 'the page has the query');
+  const { rows } = await pool.query(latest!.split(';')[0]);
+  assert.equal(rows.map((r) => r.event), ['run_started', 'scan_planned', 'run_finished'], 'the second, incremental run found no changes: no batch');
+  const applied = blocks.find((b) => b.includes("l.details->>'predicate' AS predicate"));
+  const runs = await pool.query(applied!.split(';')[0]);
+  assert.equal(runs.rows.map((r) => r.why), ['changes_since_last_run', 'no_snapshot']);
+  assert.ok(runs.rows.every((r) => r.predicate.length > 0 && r.parameters.length > 0));
 });
 
 test('"why is this call confidential?" names the run and the job', async () => {
