@@ -1,10 +1,13 @@
 // The runner's background loops: the scheduler (fires due ticks, sleeping until the next one is due), schedule
 // sync (one job on NOTIFY conflag_jobs; all jobs every reconcile interval), run-request pickup (NOTIFY + polling),
-// keep-alive (conflag.expire_stalled_runs) and pruning (conflag.prune_history). Each loop logs a failed pass and
-// keeps going.
+// keep-alive (conflag.expire_stalled_runs), pruning (conflag.prune_history) and the notification e-mail sender
+// (src/notify/). Each loop logs a failed pass and keeps going.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
+import { readEmailConfig, type EmailConfig } from '../notify/emailConfig.ts';
+import { createPortalUrlCheck } from '../notify/portalUrlWarning.ts';
+import { startEmailLoop, type EmailLoop } from '../notify/startEmailLoop.ts';
 import { fireDueTicks } from '../schedule/fireDueTicks.ts';
 import { syncSchedules } from '../schedule/syncSchedules.ts';
 import { startBackgroundLoop, type BackgroundLoop } from './backgroundLoop.ts';
@@ -21,6 +24,8 @@ export interface RunnerLoops {
   requests: BackgroundLoop;
   keepAlive: BackgroundLoop;
   prune: BackgroundLoop;
+  /** Sends conflag.email_outbox (NOTIFY conflag_email_outbox wakes it). */
+  email: EmailLoop;
   /** A conflag_jobs notification: sync that job soon. */
   jobChanged(payload: string): void;
   lastReconcileAt(): Date | null;
@@ -37,8 +42,11 @@ export async function startRunnerLoops(deps: {
   metrics: RunnerMetrics;
   log: Logger;
   now?: () => Date;
+  /** Defaults to readEmailConfig(process.env). */
+  email?: EmailConfig;
 }): Promise<RunnerLoops> {
   const { pool, boss, config, metrics, log, now } = deps;
+  const portalUrl = createPortalUrlCheck(log);
   let lastReconcileAt: Date | null = null;
   const pending = new Set<number>();
 
@@ -48,6 +56,7 @@ export async function startRunnerLoops(deps: {
     lastReconcileAt = new Date();
     metrics.lastReconcile.set(lastReconcileAt.getTime() / 1000);
     if (result.upserted || result.removed) log.info(result, 'schedules reconciled');
+    await portalUrl.check(pool);
   };
   await reconcileOnce();
   metrics.reconciles.inc({ result: 'ok' });
@@ -127,7 +136,8 @@ export async function startRunnerLoops(deps: {
     intervalMs: config.pruneIntervalMs,
     pass: async () => void (await pruneHistory(pool, log, now?.())),
   });
-  const all = [scheduler, reconcile, jobSync, requests, keepAlive, prune];
+  const email = startEmailLoop({ pool, config: deps.email ?? readEmailConfig(), log });
+  const all = [scheduler, reconcile, jobSync, requests, keepAlive, prune, email];
   return {
     scheduler,
     reconcile,
@@ -135,6 +145,7 @@ export async function startRunnerLoops(deps: {
     requests,
     keepAlive,
     prune,
+    email,
     jobChanged(payload) {
       const id = Number((safeJson(payload) as { id?: unknown } | undefined)?.id);
       if (Number.isSafeInteger(id) && id > 0) pending.add(id);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
+import { readEmailConfig, type EmailConfig } from '../notify/emailConfig.ts';
 import { executeRun as executeRunOfExecutor } from '../run/executeRun.ts';
 import { startHttpServer } from './httpServer.ts';
 import { startNotificationListener } from './notificationListener.ts';
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   config?: RunnerConfig;
   /** Defaults to src/run/executeRun.ts. */
   executeRun?: ExecuteRun;
+  /** SMTP and e-mail retry settings; defaults to readEmailConfig(process.env). */
+  email?: EmailConfig;
   /** A clock for tests: scheduler, reconcile, keep-alive and pruning use it instead of the database's clock. */
   now?: () => Date;
 }
@@ -45,6 +48,7 @@ let instances = 0;
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const config = options.config ?? readRunnerConfig();
+  const email = options.email ?? readEmailConfig();
   const executeRun: ExecuteRun = options.executeRun ?? executeRunOfExecutor;
   const log = options.log;
   const applicationName = `conflag-runner ${os.hostname()}:${process.pid}:${++instances}`.slice(0, 63);
@@ -62,15 +66,20 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     boss.on('stopped', () => (bossState = 'stopped'));
     await ensureRunQueue(boss, config);
     bossState = 'started';
-    loops = await startRunnerLoops({ pool, boss, config, metrics, log, now: options.now });
+    loops = await startRunnerLoops({ pool, boss, config, metrics, log, now: options.now, email });
     const startedLoops = loops;
     listener = startNotificationListener({
       databaseUrl: options.databaseUrl,
-      channels: ['conflag_jobs', 'conflag_run_requests'],
-      onNotification: (channel, payload) => (channel === 'conflag_jobs' ? startedLoops.jobChanged(payload) : startedLoops.requests.wake()),
+      channels: ['conflag_jobs', 'conflag_run_requests', 'conflag_email_outbox'],
+      onNotification: (channel, payload) => {
+        if (channel === 'conflag_jobs') startedLoops.jobChanged(payload);
+        else if (channel === 'conflag_email_outbox') startedLoops.email.wake();
+        else startedLoops.requests.wake();
+      },
       onConnected: () => {
         startedLoops.reconcile.wake();
         startedLoops.requests.wake();
+        startedLoops.email.wake();
       },
       log,
     });

@@ -21,6 +21,8 @@ export interface TestSmtp {
   received: ReceivedMail[];
   /** Answer DATA with this SMTP error (e.g. 451 or 550) instead of accepting, until set back to null. */
   failWith: { code: number; message: string } | null;
+  /** Wait this long before answering each message (a slow server keeps several senders busy at once). */
+  delayMs: number;
   /** Close the server (connections are refused) … */
   down(): Promise<void>;
   /** … and listen on the same port again. */
@@ -36,6 +38,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     port: 0,
     received: [],
     failWith: null,
+    delayMs: 0,
     async down() {
       const s = server;
       server = undefined;
@@ -50,7 +53,8 @@ export async function startSmtp(): Promise<TestSmtp> {
           let raw = '';
           stream.setEncoding('utf8');
           stream.on('data', (chunk: string) => (raw += chunk));
-          stream.on('end', () => {
+          stream.on('end', async () => {
+            if (smtp.delayMs) await new Promise((r) => setTimeout(r, smtp.delayMs));
             if (smtp.failWith) {
               const error = new Error(smtp.failWith.message) as Error & { responseCode: number };
               error.responseCode = smtp.failWith.code;
@@ -94,7 +98,18 @@ function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
   } else if (/base64/i.test(headers['content-transfer-encoding'] ?? '')) {
     body = Buffer.from(body, 'base64').toString('utf8');
   }
-  return { from, to, headers, subject: headers.subject ?? '', body: body.replace(/\r\n/g, '\n') };
+  return { from, to, headers, subject: decodeWords(headers.subject ?? ''), body: body.replace(/\r\n/g, '\n') };
+}
+
+/** RFC 2047 encoded words (=?UTF-8?Q?...?= / =?UTF-8?B?...?=); whitespace between two of them is dropped. */
+function decodeWords(value: string): string {
+  return value
+    .replace(/(\?=)\s+(=\?)/g, '$1$2')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, encoding: string, text: string) =>
+      encoding.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (__, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+    );
 }
 
 export interface CapturedLog {

@@ -1,4 +1,5 @@
 import { readConfig } from '../../config.ts';
+import { describeSmtp, readEmailConfig } from '../../notify/emailConfig.ts';
 import { readRunnerConfig } from '../../service/runnerConfig.ts';
 import { startService } from '../../service/startService.ts';
 import type { Command } from '../command.ts';
@@ -12,17 +13,20 @@ export const command: Command = {
     'Environment: DATABASE_URL, PORT (0 = pick a free port), LOG_LEVEL, CONFLAG_DATA_DIR, CONFLAG_PG_PORT,\n' +
     'CONFLAG_CONCURRENCY, CONFLAG_RECONCILE_SECONDS, CONFLAG_REQUEST_POLL_SECONDS, CONFLAG_KEEPALIVE_CHECK_SECONDS,\n' +
     'CONFLAG_PRUNE_SECONDS, CONFLAG_RETRY_LIMIT, CONFLAG_RETRY_DELAY_SECONDS, CONFLAG_RETRY_BACKOFF,\n' +
-    'CONFLAG_RETRY_DELAY_MAX_SECONDS, CONFLAG_SHUTDOWN_TIMEOUT_SECONDS (see docs/operations.md).\n' +
+    'CONFLAG_RETRY_DELAY_MAX_SECONDS, CONFLAG_SHUTDOWN_TIMEOUT_SECONDS; notification e-mails: CONFLAG_SMTP_URL,\n' +
+    'CONFLAG_SMTP_TIMEOUT_SECONDS, CONFLAG_EMAIL_POLL_SECONDS, CONFLAG_EMAIL_RETRY_DELAY_SECONDS,\n' +
+    'CONFLAG_EMAIL_RETRY_DELAY_MAX_SECONDS, CONFLAG_EMAIL_MAX_ATTEMPTS (see docs/operations.md).\n' +
     'Several runners may share one database; each runs its share of the work.',
   options: {},
   async run({ stdout }) {
     const config = readConfig();
     // Read before touching the database, so a bad setting fails fast with its message.
     const runner = readRunnerConfig();
+    const email = readEmailConfig();
     return withDatabase(async (db, log) => {
-      const service = await startService({ databaseUrl: db.url, httpPort: config.httpPort, log, config: runner });
+      const service = await startService({ databaseUrl: db.url, httpPort: config.httpPort, log, config: runner, email });
       stdout.write(`conflag is running: ${service.url} (database: ${db.where}). Press Ctrl-C to stop.\n`);
-      log.info({ http: service.url, port: service.port, database: db.where, runner }, 'conflag started');
+      log.info({ http: service.url, port: service.port, database: db.where, runner, smtp: describeSmtp(email.smtpUrl) }, 'conflag started');
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
