@@ -45,7 +45,7 @@ COMMENT ON COLUMN conflag.email_outbox.created_at IS 'When the run ended and the
 COMMENT ON COLUMN conflag.email_outbox.sent_at IS 'When the SMTP server accepted it; NULL unless status = sent.';
 COMMENT ON COLUMN conflag.email_outbox.sent_by IS 'The runner (host/pid) that sent it, or last tried to.';
 COMMENT ON COLUMN conflag.email_outbox.message_id IS 'The Message-ID header of the sent e-mail (to find it in mail server logs).';
-COMMENT ON COLUMN conflag.email_outbox.last_error IS 'Why the last attempt failed (the SMTP server''s answer, or the connection error).';
+COMMENT ON COLUMN conflag.email_outbox.last_error IS 'Why the last failed attempt failed (the SMTP server''s answer, or the connection error); kept when a later attempt succeeds.';
 
 -- The addresses of a jobs.notify_emails list: split at commas, trimmed, empty entries dropped, and duplicates
 -- (ignoring case) dropped keeping the first spelling, in the order given. The jobs trigger has validated them.

@@ -3,9 +3,13 @@
 // first_consecutive, skipped runs), what the e-mail says (links from settings.portal_url), the recipients list,
 // NOTIFY conflag_email_outbox, and the role boundaries. Runs are moved from 'running' to their final status
 // with plain UPDATEs, exactly as src/sql/markRunFinished.ts and conflag.expire_stalled_runs() do.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as assert from 'uvu/assert';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { markdownBlocks } from '../lib/markdownBlocks.ts';
 import { suite } from '../lib/suite.ts';
 import { enableEmail, insertNotifyJob, outboxOf } from './helpers.ts';
 
@@ -199,6 +203,34 @@ test('roles: runner reads and settles e-mails but cannot insert; admin and repor
   } finally {
     client.release();
   }
+});
+
+test('the outbox, its columns, routines and trigger are commented', async () => {
+  const { rows } = await db.query<{ object: string }>(
+    `SELECT 'table email_outbox' AS object WHERE obj_description('conflag.email_outbox'::regclass, 'pg_class') IS NULL
+     UNION ALL
+     SELECT 'column ' || a.attname FROM pg_attribute a
+      WHERE a.attrelid = 'conflag.email_outbox'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+        AND col_description(a.attrelid, a.attnum) IS NULL
+     UNION ALL
+     SELECT 'function ' || f FROM unnest(ARRAY['email_recipients', 'compose_run_email', 'job_runs_queue_email']) f
+      WHERE NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'conflag'::regnamespace AND p.proname = f
+                           AND obj_description(p.oid, 'pg_proc') IS NOT NULL)
+     UNION ALL
+     SELECT 'trigger job_runs_queue_email' WHERE NOT EXISTS (
+       SELECT 1 FROM pg_trigger t WHERE t.tgname = 'job_runs_queue_email' AND obj_description(t.oid, 'pg_trigger') IS NOT NULL)`,
+  );
+  assert.equal(rows.map((r) => r.object), []);
+});
+
+test('the SQL in docs/operations.md "Notifications" runs as written', async () => {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'operations.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const start = text.indexOf('\n## Notifications');
+  const end = text.indexOf('\n## ', start + 1);
+  const blocks = markdownBlocks(file).filter((b) => b.lang === 'sql' && b.line > text.slice(0, start).split('\n').length && b.line < text.slice(0, end).split('\n').length);
+  assert.ok(blocks.length >= 2, `sql blocks in the section: ${blocks.length}`);
+  for (const block of blocks) await db.query(block.body);
 });
 
 test.run();
