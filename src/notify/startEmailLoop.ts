@@ -35,6 +35,9 @@ export function startEmailLoop(deps: { pool: pg.Pool; config: EmailConfig; log: 
   const mailer: Mailer | null = config.smtpUrl ? createMailer({ ...config, smtpUrl: config.smtpUrl }) : null;
   let state: EmailLoop['state'] = 'email disabled';
   let warnedNoSmtp = false;
+  // Set by stop(): the pass in flight ends after the e-mail being sent, so a shutdown waits for one SMTP
+  // conversation at most, not for a whole batch.
+  let stopping = false;
 
   const loop = startBackgroundLoop({
     name: 'e-mail sender',
@@ -62,7 +65,7 @@ export function startEmailLoop(deps: { pool: pg.Pool; config: EmailConfig; log: 
       state = 'sending';
       const gaveUp = await failExhaustedEmails(pool, config.maxAttempts);
       if (gaveUp.length) log.error({ emails: gaveUp }, 'notification e-mails out of attempts marked failed');
-      for (let i = 0; i < MAX_PER_PASS; i++) {
+      for (let i = 0; i < MAX_PER_PASS && !stopping; i++) {
         const email = await claimDueEmail(pool, { leaseMs: config.leaseMs, maxAttempts: config.maxAttempts, runner });
         if (!email) break;
         const outcome = await sendOne(email, settings.emailFrom);
@@ -102,6 +105,7 @@ export function startEmailLoop(deps: { pool: pg.Pool; config: EmailConfig; log: 
     wake: loop.wake,
     runNow: loop.runNow,
     async stop() {
+      stopping = true;
       await loop.stop();
       mailer?.close();
     },
