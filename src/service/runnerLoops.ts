@@ -89,7 +89,6 @@ export async function startRunnerLoops(deps: {
     firstPassAfterMs: config.reconcileIntervalMs,
     pass: async () => {
       await reconcileOnce();
-  metrics.reconciles.inc({ result: 'ok' });
       scheduler.wake();
     },
     onPass: (ok) => metrics.reconciles.inc({ result: ok ? 'ok' : 'error' }),
