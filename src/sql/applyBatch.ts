@@ -3,7 +3,10 @@
 //      scope and condition — the compiled predicate from src/condition, evaluated once per row; for incremental
 //      jobs, whether the job processed them before (index probe, only for matching rows);
 //   u: the UPDATE, only of rows whose flag differs (and not processed before), by primary key; the predicate and
-//      the flag test are repeated so a row changed concurrently is re-checked on its newest version;
+//      the flag test are repeated so a row changed concurrently is re-checked on its newest version. The id range
+//      is repeated too: on a small table PostgreSQL may scan it whole and test the predicate before `= ANY`, and a
+//      row outside the batch must never be evaluated there (seen on PostgreSQL 15: an error in batch 2's row
+//      failed batch 1);
 //   p: incremental jobs remember what they processed (matched, not processed before).
 // A plain range UPDATE would need a second scan to count the rows that already had the right flag; this reads
 // the range once and writes only rows that change (a re-run on unchanged data writes nothing). bench/README.md.
@@ -60,7 +63,7 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
 ), u AS (
   UPDATE conflag.recordings r
      SET confidential = ${target}::boolean, confidential_changed_at = now(), confidential_changed_by_run = ${runId}::bigint
-   WHERE r.id = ANY (ARRAY(SELECT m.id FROM m WHERE m.differs AND NOT m.done))
+   WHERE ${range} AND r.id = ANY (ARRAY(SELECT m.id FROM m WHERE m.differs AND NOT m.done))
      AND (${predicate}) AND r.confidential IS DISTINCT FROM ${target}::boolean
   RETURNING 1
 )${remember}
