@@ -12,6 +12,7 @@
 ALTER TABLE conflag.job_runs
   ADD COLUMN retry_planned boolean NOT NULL DEFAULT false
     CONSTRAINT job_runs_retry_planned_check CHECK (NOT retry_planned OR status IN ('failed', 'aborted'));
+COMMENT ON COLUMN conflag.jobs.notify_on_failure IS 'E-mail when a run fails: ''off'' (default), ''every_time'' or ''first_consecutive'' (only the first of consecutive failures). A failed attempt the runner retries sends none: one e-mail per tick or request, for its last attempt.';
 COMMENT ON COLUMN conflag.job_runs.retry_planned IS 'true when the run failed (or was aborted by a runner shutdown) and the runner will retry it — a later attempt answers the same tick/request, and only that one may send a failure e-mail. false for every other run, including the last attempt.';
 
 -- AFTER UPDATE OF status trigger on conflag.job_runs, for a run leaving 'running' for succeeded, failed or
@@ -158,3 +159,4 @@ $function$;
 COMMENT ON FUNCTION conflag.job_runs_queue_email() IS 'Trigger function (AFTER UPDATE OF status on conflag.job_runs, run leaving running for succeeded/failed/aborted): queues the job''s notification e-mail in conflag.email_outbox per settings.email_enabled, notify_on_completion/notify_on_failure (every_time; first_consecutive = only when the previous finished, non-skipped run had the other outcome or there is none) and notify_emails; NOTIFY conflag_email_outbox.';
 
 ALTER TABLE conflag.job_runs DROP COLUMN retry_planned;
+COMMENT ON COLUMN conflag.jobs.notify_on_failure IS 'E-mail when a run fails: ''off'' (default), ''every_time'' or ''first_consecutive'' (only the first of consecutive failures).';
