@@ -34,9 +34,12 @@ import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, type ExecuteRunOptions, type FinalR
 class RunStopped extends Error {
   override name = 'RunStopped';
   readonly status: FinalRunStatus;
-  constructor(message: string, status: FinalRunStatus = 'aborted') {
+  /** Stopped by options.signal (whoever aborted it may retry the run), not by the time limit or a deleted job. */
+  readonly bySignal: boolean;
+  constructor(message: string, status: FinalRunStatus = 'aborted', bySignal = false) {
     super(message);
     this.status = status;
+    this.bySignal = bySignal;
   }
 }
 
@@ -138,7 +141,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       let after = BEFORE_FIRST_ID;
       for (;;) {
         if (options.signal?.aborted) {
-          throw new RunStopped(`stopped between batches (${describeReason(options.signal.reason)}) after ${progress.batches} batches; the committed batches stay applied`);
+          throw new RunStopped(`stopped between batches (${describeReason(options.signal.reason)}) after ${progress.batches} batches; the committed batches stay applied`, 'aborted', true);
         }
         if (deadline !== undefined && clock() >= deadline) {
           throw new RunStopped(`execution time limit of ${minutes(limitMinutes)} reached after ${progress.batches} batches; the committed batches stay applied`);
@@ -197,6 +200,9 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       const timedOut = cancelled && deadline !== undefined && /statement timeout/.test(String((error as Error).message));
       const stopped = cancelled && !timedOut && options.signal?.aborted === true;
       const status: FinalRunStatus = error instanceof RunStopped ? error.status : timedOut || stopped ? 'aborted' : 'failed';
+      const bySignal = status === 'aborted' && (error instanceof RunStopped ? error.bySignal : stopped);
+      // Written with the status, so the e-mail trigger knows whether a later attempt answers this tick.
+      const retryPlanned = status === 'failed' ? options.retryPlannedOnFailure === true : bySignal && options.retryPlannedOnStop === true;
       const committed = `the ${progress.batches} committed batches stay applied`;
       const message = error instanceof RunStopped
         ? error.message
@@ -208,19 +214,19 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       let finished;
       try {
         if (broken) throw broken;
-        finished = await markRunFinished(client, { runId, jobId: job.id, status, error: message });
+        finished = await markRunFinished(client, { runId, jobId: job.id, status, error: message, retryPlanned });
       } catch (connectionError) {
         // The run's own session is gone (terminated by expire_stalled_runs, or the network): record it on another.
         broken ??= connectionError as Error;
         const other = await pool.connect();
         try {
-          finished = await markRunFinished(other, { runId, jobId: job.id, status, error: message });
+          finished = await markRunFinished(other, { runId, jobId: job.id, status, error: message, retryPlanned });
         } finally {
           other.release();
         }
       }
       const level = finished.status === 'failed' ? 'error' : 'warn';
-      log?.[level]({ ...context, status: finished.status, error: finished.error, batches: progress.batches }, `run ${finished.status}`);
+      log?.[level]({ ...context, status: finished.status, error: finished.error, batches: progress.batches, retryPlanned: finished.retry_planned }, `run ${finished.status}`);
       const final = finished.status === 'running' ? status : finished.status as FinalRunStatus;
       if (runLog) {
         // After the rollback, so the failure itself is logged; the batch's own entry went with its transaction.
@@ -230,7 +236,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
         entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate }));
         await writeLog(entries);
       }
-      return report(runId, progress, final, finished.error);
+      return { ...report(runId, progress, final, finished.error), stopped: final === 'aborted' && bySignal, retryPlanned: finished.retry_planned };
     }
   } finally {
     client.off('error', onClientError);

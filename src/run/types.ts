@@ -59,6 +59,18 @@ export interface ExecuteRunOptions {
   now?: Date;
   /** Milliseconds clock for the execution time limit; default Date.now. Lets tests move time forward. */
   clock?: () => number;
+  /**
+   * The caller retries this run if it ends 'failed' (the runner, while pg-boss has retries left): recorded as
+   * job_runs.retry_planned in the UPDATE that ends the run, so no failure e-mail is queued for it — the last
+   * attempt sends it. Default false.
+   */
+  retryPlannedOnFailure?: boolean;
+  /**
+   * Likewise for a run stopped by `signal` (status 'aborted', `stopped` in the result): true when whoever aborts
+   * the signal retries the run (the runner's shutdown, pg-boss giving up its claim). Never applies to a run
+   * aborted by the execution time limit or because its job was deleted. Default false.
+   */
+  retryPlannedOnStop?: boolean;
 }
 
 export interface RunResult {
@@ -72,6 +84,10 @@ export interface RunResult {
   error?: string;
   /** status 'skipped': the run that was already in progress. */
   runningRunId?: string;
+  /** status 'aborted' because `signal` was aborted (not the execution time limit or a deleted job). */
+  stopped?: boolean;
+  /** job_runs.retry_planned as this run recorded it (see retryPlannedOnFailure / retryPlannedOnStop). */
+  retryPlanned?: boolean;
 }
 
 /** Default batch: 100 000 recording ids per transaction (bench/README.md has the measurements behind it). */

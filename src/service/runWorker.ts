@@ -2,8 +2,11 @@
 // count or slow runs). pg-boss's retry count becomes the attempt number, so each attempt is its own job_runs row.
 // A failed run throws, which makes pg-boss retry it with backoff; a run stopped by this runner's shutdown throws
 // too, so another runner (or this one after a restart) takes it over; skipped and time-limit-aborted runs complete.
+// pg-boss retries a thrown attempt while retryCount < retryLimit (the queue job's own limit, hence the workers
+// fetch with includeMetadata); the run learns that before it ends (retryPlannedOnFailure / retryPlannedOnStop),
+// so job_runs.retry_planned is set exactly for the attempts a retry follows and only the last one e-mails.
 import type pg from 'pg';
-import type { Job } from 'pg-boss';
+import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../log.ts';
 import type { ExecuteRunOptions, RunResult } from '../run/types.ts';
 import type { RunMessage } from './runQueue.ts';
@@ -27,7 +30,7 @@ export class RunFailedError extends Error {
 
 export interface RunHandler {
   /** The pg-boss work handler. */
-  handle(jobs: Job<RunMessage>[]): Promise<unknown>;
+  handle(jobs: JobWithMetadata<RunMessage>[]): Promise<unknown>;
   /** Runs in progress in this runner. */
   active(): number;
   /** conflag.job_runs ids of the runs in progress (known once executeRun reports its first progress). */
@@ -39,7 +42,7 @@ export interface RunHandler {
 export function createRunHandler(deps: RunHandlerDeps): RunHandler {
   const inFlight = new Set<Promise<unknown>>();
   const runIds = new Map<string, string>();
-  const handle = (jobs: Job<RunMessage>[]): Promise<unknown> => {
+  const handle = (jobs: JobWithMetadata<RunMessage>[]): Promise<unknown> => {
     const job = jobs[0];
     const running = runOne(deps, job, (runId) => runIds.set(job.id, runId));
     inFlight.add(running);
@@ -69,9 +72,11 @@ export function createRunHandler(deps: RunHandlerDeps): RunHandler {
   };
 }
 
-async function runOne(deps: RunHandlerDeps, job: Job<RunMessage>, onRunId: (runId: string) => void): Promise<unknown> {
+async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, onRunId: (runId: string) => void): Promise<unknown> {
   const message = job.data;
   const attempt = job.retryCount + 1;
+  // pg-boss's own rule when an attempt fails (or its claim is given up): retry while retry_count < retry_limit.
+  const retryRemains = Number(job.retryCount) < Number(job.retryLimit);
   // executeRun logs the job, trigger and attempt itself; these add where the run came from.
   const log = deps.log.child({ queueJob: job.id, slot: message.slot, request: message.requestId });
   // pg-boss can hand out a job in the moment between our shutdown and its workers stopping; give it back.
@@ -84,6 +89,10 @@ async function runOne(deps: RunHandlerDeps, job: Job<RunMessage>, onRunId: (runI
     signal: AbortSignal.any([job.signal, deps.shutdown]),
     onProgress: (progress) => onRunId(progress.runId),
     log,
+    // A failed run is thrown below and so retried. A stopped one is retried too: a stop by our shutdown is
+    // thrown below, a stop by job.signal means pg-boss has already failed (and so retried) the attempt.
+    retryPlannedOnFailure: retryRemains,
+    retryPlannedOnStop: retryRemains,
   });
   const seconds = (performance.now() - started) / 1000;
   deps.metrics.runs.inc({ status: result.status, trigger: message.trigger });
@@ -91,9 +100,10 @@ async function runOne(deps: RunHandlerDeps, job: Job<RunMessage>, onRunId: (runI
   deps.metrics.recordingsChanged.inc({}, Number(result.changed) || 0);
   deps.metrics.recordingsMatched.inc({}, Number(result.matched) || 0);
   const summary = { runId: result.runId, status: result.status, matched: result.matched, changed: result.changed, skipped: result.skipped };
-  log.info({ jobId: message.jobId, attempt, ...summary, seconds: Math.round(seconds * 1000) / 1000, error: result.error }, `run ${result.status}`);
+  log.info({ jobId: message.jobId, attempt, ...summary, seconds: Math.round(seconds * 1000) / 1000, error: result.error, retryPlanned: result.retryPlanned }, `run ${result.status}`);
   if (result.status === 'failed') throw new RunFailedError(`run ${result.runId} failed: ${result.error ?? 'unknown error'}`);
-  if (result.status === 'aborted' && deps.shutdown.aborted) {
+  // Only a stop (by the shutdown): a run that hit its time limit while the runner was shutting down is done.
+  if (result.status === 'aborted' && result.stopped && deps.shutdown.aborted) {
     throw new RunFailedError(`run ${result.runId} was stopped by a runner shutdown; it is retried`);
   }
   return summary;

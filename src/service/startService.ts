@@ -87,7 +87,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await boss.work(
       RUN_QUEUE,
       // NOTIFY wakes workers for new runs; a retry coming due sends none, so polling stays at 2 s regardless.
-      { localConcurrency: config.concurrency, batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 },
+      // includeMetadata: the handler needs each queue job's retryLimit to know whether a failed run is retried.
+      { localConcurrency: config.concurrency, batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2, includeMetadata: true },
       handler.handle,
     );
     const bossForQueue = boss;

@@ -1,6 +1,8 @@
 // Ends a run: sets its final status (only while it is still 'running' — expire_stalled_runs may have failed it
 // first, and that verdict stands), settles the incremental state (a successful run's starting snapshot becomes
 // the job's last_snapshot; otherwise the previous one stays) and drops the run's candidate list. One transaction.
+// retry_planned (a failed or aborted run its caller will retry) is set by the same UPDATE as the status: the
+// e-mail trigger (conflag.job_runs_queue_email) fires on that UPDATE and must see both.
 // Returns the row as it ended up, whoever finished it.
 import type pg from 'pg';
 import type { FinalRunStatus, RunStatus } from '../run/types.ts';
@@ -8,6 +10,7 @@ import type { FinalRunStatus, RunStatus } from '../run/types.ts';
 export interface FinishedRun {
   status: RunStatus;
   error: string | null;
+  retry_planned: boolean;
   matched: number;
   changed: number;
   skipped: number;
@@ -16,16 +19,19 @@ export interface FinishedRun {
 
 export async function markRunFinished(
   db: pg.ClientBase,
-  input: { runId: string; jobId: string; status: FinalRunStatus; error?: string | null; fingerprint?: string | null },
+  input: { runId: string; jobId: string; status: FinalRunStatus; error?: string | null; fingerprint?: string | null; retryPlanned?: boolean },
 ): Promise<FinishedRun> {
+  // Only a failure or an abort can be retried (job_runs_retry_planned_check).
+  const retryPlanned = input.retryPlanned === true && (input.status === 'failed' || input.status === 'aborted');
   await db.query('BEGIN');
   try {
     const updated = await db.query<{ id: string }>(
       `UPDATE conflag.job_runs
-          SET status = $2, error = $3, finished_at = greatest(clock_timestamp(), started_at), heartbeat_at = clock_timestamp()
+          SET status = $2, error = $3, retry_planned = $4,
+              finished_at = greatest(clock_timestamp(), started_at), heartbeat_at = clock_timestamp()
         WHERE id = $1::bigint AND status = 'running'
         RETURNING id`,
-      [input.runId, input.status, input.error ?? null],
+      [input.runId, input.status, input.error ?? null, retryPlanned],
     );
     if (updated.rows[0] && input.status === 'succeeded') {
       await db.query(
@@ -45,7 +51,7 @@ export async function markRunFinished(
     }
     await db.query(`DELETE FROM conflag.run_candidates WHERE run_id = $1::bigint`, [input.runId]);
     const { rows } = await db.query<FinishedRun>(
-      `SELECT status, error, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches
+      `SELECT status, error, retry_planned, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches
          FROM conflag.job_runs WHERE id = $1::bigint`,
       [input.runId],
     );
