@@ -190,7 +190,7 @@ export interface OutboxRow {
 export async function outboxOf(db: pg.Pool, jobId: string): Promise<OutboxRow[]> {
   const { rows } = await db.query<OutboxRow>(
     `SELECT id::text, run_id::text, kind, status, attempts, recipients, subject, body, last_error, message_id
-       FROM conflag.email_outbox WHERE job_id = $1::bigint ORDER BY id`,
+       FROM conflag.email_outbox WHERE job_id = $1::bigint ORDER BY email_outbox.id`,
     [jobId],
   );
   return rows;
