@@ -120,10 +120,14 @@ test('several runners syncing the same changes agree: one row per job, same next
   const after = (await pool.query('SELECT job_id, next_tick_at, synced_at FROM conflag.job_schedules WHERE job_id = ANY($1) ORDER BY job_id', [ids])).rows;
   assert.equal(after, before, 'reconciling again changes nothing');
   for (const [i, row] of before.entries()) assert.is(row.next_tick_at.getUTCMinutes(), i);
+  // Real-clock schedules: left in place, one would fire at the next full hour and flag later tests' recordings.
+  await pool.query('DELETE FROM conflag.jobs WHERE id = ANY($1)', [ids]);
 });
 
 test('a due tick becomes exactly one scheduled run, even with several runners', async () => {
   const pool = db();
+  // Only this job may run here: any other scheduled job whose real-clock tick comes would flag these recordings.
+  await pool.query('UPDATE conflag.jobs SET enabled = false');
   await insertRecordings(pool, 30);
   const id = await insertJob(pool, { name: 'due now', schedule: '0 4 * * *' });
   await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
