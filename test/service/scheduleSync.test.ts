@@ -129,7 +129,7 @@ test('a due tick becomes exactly one scheduled run, even with several runners', 
   // Only this job may run here: any other scheduled job whose real-clock tick comes would flag these recordings.
   await pool.query('UPDATE conflag.jobs SET enabled = false');
   await insertRecordings(pool, 30);
-  const id = await insertJob(pool, { name: 'due now', schedule: '0 4 * * *' });
+  const id = await insertJob(pool, { name: 'due now', schedule: '0 4 29 2 *' }); // due only because the test says so
   await waitFor(() => scheduleOf(id), { timeoutMs: SECONDS, what: 'the schedule row' });
   await pool.query(`UPDATE conflag.job_schedules SET next_tick_at = now() - interval '1 second', next_slot = 'test slot' WHERE job_id = $1`, [id]);
   const runs = await waitFor(async () => {
