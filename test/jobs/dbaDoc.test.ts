@@ -1,34 +1,21 @@
 // docs/dba.md runs as written: its ```sql blocks are executed in order on one connection, and a ```text block
 // starting with "ERROR:" right after a statement is that statement's exact error (message and hint).
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { markdownBlocks } from '../lib/markdownBlocks.ts';
 import { suite } from '../lib/suite.ts';
 
 const DOC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'dba.md');
 
-interface Block {
-  lang: string;
-  body: string;
-  line: number;
-}
-
-function blocks(markdown: string): Block[] {
-  return [...markdown.matchAll(/^```([^\s`]*)[^\n]*\n([\s\S]*?)^```\s*$/gm)].map((m) => ({
-    lang: m[1],
-    body: m[2],
-    line: markdown.slice(0, m.index).split('\n').length,
-  }));
-}
 
 const test = suite('docs/dba.md');
 test.after(closePools);
 
 test('every sql block runs as written, and every documented error is the real one', async () => {
-  const all = blocks(fs.readFileSync(DOC, 'utf8'));
+  const all = markdownBlocks(DOC);
   const sqlBlocks = all.filter((b) => b.lang === 'sql');
   assert.ok(sqlBlocks.length >= 15, `docs/dba.md has ${sqlBlocks.length} sql blocks`);
   const client = new pg.Client({ connectionString: databaseUrl() });

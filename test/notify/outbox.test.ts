@@ -3,7 +3,6 @@
 // first_consecutive, skipped runs), what the e-mail says (links from settings.portal_url), the recipients list,
 // NOTIFY conflag_email_outbox, and the role boundaries. Runs are moved from 'running' to their final status
 // with plain UPDATEs, exactly as src/sql/markRunFinished.ts and conflag.expire_stalled_runs() do.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -225,10 +224,7 @@ test('the outbox, its columns, routines and trigger are commented', async () => 
 
 test('the SQL in docs/operations.md "Notifications" runs as written', async () => {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'operations.md');
-  const text = fs.readFileSync(file, 'utf8');
-  const start = text.indexOf('\n## Notifications');
-  const end = text.indexOf('\n## ', start + 1);
-  const blocks = markdownBlocks(file).filter((b) => b.lang === 'sql' && b.line > text.slice(0, start).split('\n').length && b.line < text.slice(0, end).split('\n').length);
+  const blocks = markdownBlocks(file).filter((b) => b.lang === 'sql' && b.section === 'Notifications');
   assert.ok(blocks.length >= 2, `sql blocks in the section: ${blocks.length}`);
   for (const block of blocks) await db.query(block.body);
 });

@@ -1,10 +1,10 @@
 // Runs on a month-partitioned conflag.recordings: the table is rebuilt with the DDL of docs/reporting.md
 // ("A month-partitioned recordings table") as written — primary key (id, started_at), the change-log
 // triggers re-created, the runner's grants repeated — and the same compiled statements run against it.
-import fs from 'node:fs';
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
+import { markdownBlocks } from '../lib/markdownBlocks.ts';
 import { suite } from '../lib/suite.ts';
 import { confidentialIds, insertJob, insertTenants, rowVersions } from './fixtures.ts';
 
@@ -13,10 +13,11 @@ test.after(closePools);
 
 /** The DDL block of docs/reporting.md that follows the `partition-ddl` marker, run exactly as written. */
 function partitionDdl(): string {
-  const doc = fs.readFileSync(new URL('../../docs/reporting.md', import.meta.url), 'utf8');
-  const block = /<!-- partition-ddl[^>]*-->\n```sql\n([\s\S]*?)```/.exec(doc);
+  const block = markdownBlocks(new URL('../../docs/reporting.md', import.meta.url)).find(
+    (b) => b.lang === 'sql' && b.marker?.startsWith('<!-- partition-ddl'),
+  );
   if (!block) throw new Error('docs/reporting.md has no partition-ddl block');
-  return block[1];
+  return block.body;
 }
 
 /** 3 months of calls, one every 6 hours, two tenants; every 7th call is long. Returns the long ones of 'east'. */

@@ -1,10 +1,10 @@
 // Every SQL block of docs/reporting.md runs as written (each in a transaction that is rolled back), against a
 // database with the jobs, recordings and runs the page talks about; the "why is this call confidential?" query
 // answers with the run and the job that set the flag.
-import fs from 'node:fs';
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
+import { markdownBlocks } from '../lib/markdownBlocks.ts';
 import { suite } from '../lib/suite.ts';
 import { insertJob, insertRecordings, longCalls, resetRunData } from './fixtures.ts';
 
@@ -12,9 +12,10 @@ const test = suite('run: docs/reporting.md');
 test.after(closePools);
 test.before(() => resetRunData(openPool()));
 
-const doc = fs.readFileSync(new URL('../../docs/reporting.md', import.meta.url), 'utf8');
 // The partition DDL replaces the recordings table; test/run/partitioned.test.ts runs it.
-const blocks = [...doc.matchAll(/(<!-- partition-ddl[^>]*-->\n)?```sql\n([\s\S]*?)```/g)].filter((m) => !m[1]).map((m) => m[2]);
+const blocks = markdownBlocks(new URL('../../docs/reporting.md', import.meta.url))
+  .filter((b) => b.lang === 'sql' && !b.marker?.startsWith('<!-- partition-ddl'))
+  .map((b) => b.body);
 
 test('the page has SQL blocks to run', () => {
   assert.ok(blocks.length >= 8, `found ${blocks.length}`);
