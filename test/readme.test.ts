@@ -8,6 +8,7 @@ import { createLogger } from '../src/log.ts';
 import { startService, type Service } from '../src/service/startService.ts';
 import { closePools, databaseUrl, openPool } from './lib/db.ts';
 import { markdownBlocks } from './lib/markdownBlocks.ts';
+import { waitFor } from './lib/waitFor.ts';
 import { suite } from './lib/suite.ts';
 
 const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
@@ -20,16 +21,6 @@ test.after(async () => {
   await client?.end();
   await closePools();
 });
-
-async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('the quick-start blocks run in order and do what they say', async () => {
   const sql = markdownBlocks(README).filter((b) => b.lang === 'sql');
@@ -55,7 +46,7 @@ test('the quick-start blocks run in order and do what they say', async () => {
             WHERE j.name = 'Flag calls over 2 hours' AND r.status <> 'running'`,
         );
         return rows[0];
-      }, 'the requested run to finish');
+      }, { timeoutMs: 30_000, what: 'the requested run to finish' });
       assert.equal(run, { status: 'succeeded', changed: 1 });
       const { rows } = await pool.query(
         `SELECT confidential, confidential_changed_by_run IS NOT NULL AS by_run FROM conflag.recordings WHERE call_id = 'c-1001'`,

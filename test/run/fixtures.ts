@@ -1,6 +1,7 @@
 // Shared set-up for the executor tests: jobs, tenants and recordings written with plain SQL, and readers for
 // the flags and run rows the assertions compare. Not a test file itself.
 import type pg from 'pg';
+import { waitFor as pollUntil } from '../lib/waitFor.ts';
 
 export interface JobInput {
   name: string;
@@ -128,13 +129,8 @@ export async function holdRow(pool: pg.Pool, recordingId: string): Promise<{ rel
 }
 
 /** Polls until check() is truthy (at most ~10 s) and returns its value. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
+  return pollUntil(check, { what, intervalMs: 25 });
 }
 
 /** Resolves once a run of the job is blocked on a row lock; returns the run's id and backend pid. */

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log.ts';
 import { readRunnerConfig, type RunnerConfig } from '../../src/service/runnerConfig.ts';
 import { startService, type Service, type ServiceOptions } from '../../src/service/startService.ts';
 import { databaseUrl, openPool } from '../lib/db.ts';
+import { waitFor } from '../lib/waitFor.ts';
 
 export const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 
@@ -65,19 +66,7 @@ export async function stopAll(): Promise<void> {
   await Promise.all(services.splice(0).map((s) => s.stop()));
 }
 
-/** Polls until `check` returns a truthy value; throws with `what` after the timeout. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, options: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      const what = typeof options.what === 'function' ? options.what() : (options.what ?? 'a condition');
-      throw new Error(`timed out after ${options.timeoutMs ?? 10_000} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
-  }
-}
+export { waitFor };
 
 export interface JobFields {
   name: string;
