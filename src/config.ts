@@ -1,6 +1,7 @@
 // Configuration comes from environment variables only, so every runner on a machine can differ by env.
 // Documented in README.md ("Configuration").
 import path from 'node:path';
+import { envInt } from './envValues.ts';
 
 export interface Config {
   /** PostgreSQL connection string; unset = start the embedded PostgreSQL in `dataDir`. */
@@ -17,16 +18,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(cwd, env.CONFLAG_DATA_DIR || '.conflag'),
-    embeddedPort: parsePort('CONFLAG_PG_PORT', env.CONFLAG_PG_PORT, 54329),
-    httpPort: parsePort('PORT', env.PORT, 8080),
+    embeddedPort: envInt(env, 'CONFLAG_PG_PORT', 54329, 0, 65535),
+    httpPort: envInt(env, 'PORT', 8080, 0, 65535),
   };
-}
-
-function parsePort(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`${name}=${JSON.stringify(raw)} is not a port; use an integer from 0 to 65535.`);
-  }
-  return port;
 }

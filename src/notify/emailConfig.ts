@@ -1,6 +1,7 @@
 // How the runner sends notification e-mails, from environment variables (README "Configuration",
 // docs/operations.md "Notifications"). Kept apart from RunnerConfig because the SMTP URL may carry a password
 // and the runner logs its RunnerConfig at start; describeSmtp() gives a loggable form.
+import { envNumber, type Env } from '../envValues.ts';
 
 export interface EmailConfig {
   /** smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start); null = not configured. */
@@ -18,16 +19,14 @@ export interface EmailConfig {
   leaseMs: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 export function readEmailConfig(env: Env = process.env): EmailConfig {
-  const smtpTimeoutMs = number(env, 'CONFLAG_SMTP_TIMEOUT_SECONDS', 30, 1, 600) * 1000;
+  const smtpTimeoutMs = envNumber(env, 'CONFLAG_SMTP_TIMEOUT_SECONDS', 30, 1, 600) * 1000;
   return {
     smtpUrl: smtpUrl(env),
-    pollIntervalMs: number(env, 'CONFLAG_EMAIL_POLL_SECONDS', 30, 0.1, 86_400) * 1000,
-    retryDelayMs: number(env, 'CONFLAG_EMAIL_RETRY_DELAY_SECONDS', 60, 0.1, 86_400) * 1000,
-    retryDelayMaxMs: number(env, 'CONFLAG_EMAIL_RETRY_DELAY_MAX_SECONDS', 3600, 1, 604_800) * 1000,
-    maxAttempts: Math.round(number(env, 'CONFLAG_EMAIL_MAX_ATTEMPTS', 10, 1, 1000)),
+    pollIntervalMs: envNumber(env, 'CONFLAG_EMAIL_POLL_SECONDS', 30, 0.1, 86_400) * 1000,
+    retryDelayMs: envNumber(env, 'CONFLAG_EMAIL_RETRY_DELAY_SECONDS', 60, 0.1, 86_400) * 1000,
+    retryDelayMaxMs: envNumber(env, 'CONFLAG_EMAIL_RETRY_DELAY_MAX_SECONDS', 3600, 1, 604_800) * 1000,
+    maxAttempts: Math.round(envNumber(env, 'CONFLAG_EMAIL_MAX_ATTEMPTS', 10, 1, 1000)),
     smtpTimeoutMs,
     // Three timeouts (connect, greeting, the conversation) plus room: a claimed e-mail is never taken over while
     // its first runner may still be sending it.
@@ -57,14 +56,4 @@ function smtpUrl(env: Env): string | null {
   }
   if (!parsed.hostname) throw new Error('CONFLAG_SMTP_URL names no host; use smtp://user:password@host:port.');
   return raw.trim();
-}
-
-function number(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name}=${JSON.stringify(raw)} is not valid; use a number from ${min} to ${max} (default ${fallback}).`);
-  }
-  return value;
 }

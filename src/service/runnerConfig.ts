@@ -1,5 +1,6 @@
 // The runner's settings, from environment variables (README "Configuration", docs/operations.md). Every runner
 // on a machine can differ by its environment; defaults suit one or a few runners on one database.
+import { envBool, envInt, envSeconds, type Env } from '../envValues.ts';
 
 export interface RunnerConfig {
   /** Runs one runner process executes at the same time (pg-boss localConcurrency). */
@@ -26,49 +27,18 @@ export interface RunnerConfig {
   tickMaxSleepMs: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 export function readRunnerConfig(env: Env = process.env): RunnerConfig {
   return {
-    concurrency: int(env, 'CONFLAG_CONCURRENCY', 2, 1, 100),
-    reconcileIntervalMs: seconds(env, 'CONFLAG_RECONCILE_SECONDS', 60),
-    requestPollIntervalMs: seconds(env, 'CONFLAG_REQUEST_POLL_SECONDS', 5),
-    keepAliveCheckIntervalMs: seconds(env, 'CONFLAG_KEEPALIVE_CHECK_SECONDS', 30),
-    pruneIntervalMs: seconds(env, 'CONFLAG_PRUNE_SECONDS', 3600),
-    retryLimit: int(env, 'CONFLAG_RETRY_LIMIT', 2, 0, 100),
-    retryDelaySeconds: int(env, 'CONFLAG_RETRY_DELAY_SECONDS', 30, 0, 86_400),
-    retryBackoff: bool(env, 'CONFLAG_RETRY_BACKOFF', true),
-    retryDelayMaxSeconds: int(env, 'CONFLAG_RETRY_DELAY_MAX_SECONDS', 3600, 1, 86_400),
-    shutdownTimeoutMs: seconds(env, 'CONFLAG_SHUTDOWN_TIMEOUT_SECONDS', 30),
+    concurrency: envInt(env, 'CONFLAG_CONCURRENCY', 2, 1, 100),
+    reconcileIntervalMs: envSeconds(env, 'CONFLAG_RECONCILE_SECONDS', 60),
+    requestPollIntervalMs: envSeconds(env, 'CONFLAG_REQUEST_POLL_SECONDS', 5),
+    keepAliveCheckIntervalMs: envSeconds(env, 'CONFLAG_KEEPALIVE_CHECK_SECONDS', 30),
+    pruneIntervalMs: envSeconds(env, 'CONFLAG_PRUNE_SECONDS', 3600),
+    retryLimit: envInt(env, 'CONFLAG_RETRY_LIMIT', 2, 0, 100),
+    retryDelaySeconds: envInt(env, 'CONFLAG_RETRY_DELAY_SECONDS', 30, 0, 86_400),
+    retryBackoff: envBool(env, 'CONFLAG_RETRY_BACKOFF', true),
+    retryDelayMaxSeconds: envInt(env, 'CONFLAG_RETRY_DELAY_MAX_SECONDS', 3600, 1, 86_400),
+    shutdownTimeoutMs: envSeconds(env, 'CONFLAG_SHUTDOWN_TIMEOUT_SECONDS', 30),
     tickMaxSleepMs: 5_000,
   };
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}=${JSON.stringify(raw)} is not valid; use a whole number from ${min} to ${max} (default ${fallback}).`);
-  }
-  return value;
-}
-
-/** Seconds (fractions allowed, e.g. 0.5) → milliseconds. */
-function seconds(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback * 1000;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 86_400) {
-    throw new Error(`${name}=${JSON.stringify(raw)} is not valid; use a number of seconds greater than 0 and at most 86400 (default ${fallback}).`);
-  }
-  return Math.round(value * 1000);
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new Error(`${name}=${JSON.stringify(raw)} is not valid; use true or false (default ${fallback}).`);
 }
