@@ -4,16 +4,14 @@
 //   DATABASE_URL=... node bench/runBench.ts   (a database where we may create one: bench_conflag_runs)
 // Variants run interleaved, REPEAT times each; medians and ratios are printed as a markdown table for
 // bench/README.md. Keep BENCH_ROWS <= 1-2M on shared machines.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { loadCatalog } from '../src/condition/loadCatalog.ts';
 import { recordingsOfJob } from '../src/condition/recordingsOfJob.ts';
 import { compileSql } from '../src/db/kysely.ts';
-import { freePort, startEmbeddedPostgres } from '../src/db/embeddedPostgres.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { loadDemoRecordings, measure, openBenchDatabase } from './lib/benchDatabase.ts';
 import { executeRun } from '../src/run/executeRun.ts';
 import { insertDemoRecordings } from '../src/sql/insertDemoRecordings.ts';
 
@@ -22,12 +20,12 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 // About 1 % of demo recordings last longer than 4 hours.
 const CONDITION = { all: [{ fact: 'duration', operator: 'greaterThan', value: 14400 }] };
 
-const { url, stop } = await openDatabase();
+const { url, stop } = await openBenchDatabase('bench_conflag_runs');
 const pool = new pg.Pool({ connectionString: url, max: 3 });
 try {
   await migrate(url);
   console.error(`loading ${ROWS} recordings ...`);
-  await load(ROWS);
+  await loadDemoRecordings(pool, ROWS);
   const jobId = (await pool.query(`INSERT INTO conflag.jobs (name, condition, action) VALUES ('bench', $1::jsonb, 'set') RETURNING id`, [JSON.stringify(CONDITION)])).rows[0].id;
   const catalog = await loadCatalog(pool);
   const predicate = recordingsOfJob({ access_scope: null, condition: CONDITION }, catalog, { timezone: 'UTC', asOf: new Date() });
@@ -76,13 +74,13 @@ try {
     await pool.query(`VACUUM conflag.recordings`);
   };
 
-  const first = await measure(variants, resetFlags);
+  const first = await measure(variants, resetFlags, { repeat: REPEAT });
   // Re-runs: everything already flagged, nothing to write.
   const rerun = await measure({
     'one plain guarded UPDATE, nothing to change (baseline)': variants['one plain guarded UPDATE (baseline)'],
     'executeRun re-run, batches of 50 000 ids': () => run(50_000),
     'executeRun re-run, batches of 100 000 ids (default)': () => run(100_000),
-  }, async () => {});
+  }, async () => {}, { repeat: REPEAT });
 
   // Incremental: the cost of a run after adding 10 000 recordings, against a full run.
   const inc = (await pool.query(`INSERT INTO conflag.jobs (name, condition, action, mode) VALUES ('bench inc', $1::jsonb, 'set', 'incremental') RETURNING id`, [JSON.stringify(CONDITION)])).rows[0].id;
@@ -96,7 +94,7 @@ try {
   }, async () => {
     const client = await pool.connect();
     try { await insertDemoRecordings(client, 10_000, 0.1); } finally { client.release(); }
-  });
+  }, { repeat: REPEAT });
 
   // Insert overhead of the change-log triggers: ours (statement level, transition table), none, and for
   // comparison the obvious alternative, a row-level AFTER INSERT trigger doing the same insert per row.
@@ -124,11 +122,11 @@ try {
     'INSERT ... SELECT of 100 000 recordings, no trigger (baseline)': bulk('none'),
     'INSERT ... SELECT of 100 000 recordings, conflag\'s statement-level trigger': bulk('statement'),
     'INSERT ... SELECT of 100 000 recordings, a row-level trigger instead (not used)': bulk('row'),
-  }, async () => {}, insertRepeat);
+  }, async () => {}, { repeat: insertRepeat });
   const singles = await measure({
     '2 000 single-row INSERTs (autocommit), no trigger (baseline)': single('none'),
     '2 000 single-row INSERTs (autocommit), conflag\'s trigger': single('statement'),
-  }, async () => {}, insertRepeat);
+  }, async () => {}, { repeat: insertRepeat });
   await setTriggers('statement');
   await pool.query(`DROP TRIGGER bench_log_row ON conflag.recordings; DROP FUNCTION public.bench_log_row()`);
 
@@ -143,46 +141,4 @@ try {
 } finally {
   await pool.end();
   await stop();
-}
-
-async function measure(variants: Record<string, () => Promise<unknown>>, before: () => Promise<void>, repeat = REPEAT): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  for (let i = 0; i < repeat; i++) {
-    for (const [name, fn] of Object.entries(variants)) {
-      await before();
-      const t = performance.now();
-      await fn();
-      times[name].push((performance.now() - t) / 1000);
-      console.error(`  ${name}: ${times[name].at(-1)!.toFixed(2)} s`);
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
-}
-
-async function load(rows: number) {
-  const client = await pool.connect();
-  try {
-    for (let done = 0; done < rows; done += 250_000) await insertDemoRecordings(client, Math.min(250_000, rows - done), 0.42);
-    await client.query(`TRUNCATE conflag.recording_changes`);
-    await client.query(`VACUUM ANALYZE conflag.recordings`);
-  } finally {
-    client.release();
-  }
-}
-
-async function openDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS bench_conflag_runs');
-    await admin.query('CREATE DATABASE bench_conflag_runs');
-    await admin.end();
-    const parsed = new URL(process.env.DATABASE_URL);
-    parsed.pathname = '/bench_conflag_runs';
-    return { url: parsed.toString(), stop: async () => {} };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conflag-bench-'));
-  fs.chmodSync(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
-  return { url: server.url, stop: async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }

@@ -4,33 +4,23 @@
 //   node bench/runLogBench.ts                 (embedded PostgreSQL in a temp folder; BENCH_ROWS, default 1 000 000)
 //   DATABASE_URL=... node bench/runLogBench.ts   (a database where we may create one: bench_conflag_run_log)
 // Prints markdown tables for bench/README.md. Keep BENCH_ROWS <= 1-2M on shared machines.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { freePort, startEmbeddedPostgres } from '../src/db/embeddedPostgres.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { loadDemoRecordings, measure, openBenchDatabase } from './lib/benchDatabase.ts';
 import { executeRun } from '../src/run/executeRun.ts';
-import { insertDemoRecordings } from '../src/sql/insertDemoRecordings.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 // About 1 % of demo recordings last longer than 4 hours (the same condition as bench/runBench.ts).
 const CONDITION = { all: [{ fact: 'duration', operator: 'greaterThan', value: 14400 }] };
 
-const { url, stop } = await openDatabase();
+const { url, stop } = await openBenchDatabase('bench_conflag_run_log');
 const pool = new pg.Pool({ connectionString: url, max: 3 });
 try {
   await migrate(url);
   console.error(`loading ${ROWS} recordings ...`);
-  const client = await pool.connect();
-  try {
-    for (let done = 0; done < ROWS; done += 250_000) await insertDemoRecordings(client, Math.min(250_000, ROWS - done), 0.42);
-    await client.query(`TRUNCATE conflag.recording_changes`);
-    await client.query(`VACUUM ANALYZE conflag.recordings`);
-  } finally {
-    client.release();
-  }
+  await loadDemoRecordings(pool, ROWS);
   const job = async (name: string, logEnabled: boolean) =>
     (await pool.query(`INSERT INTO conflag.jobs (name, condition, action, log_enabled) VALUES ($1, $2::jsonb, 'set', $3) RETURNING id::text`,
       [name, JSON.stringify(CONDITION), logEnabled])).rows[0].id as string;
@@ -50,11 +40,11 @@ try {
     tables.push([`First run (flags all false), batches of ${size} ids`, await measure({
       'log_enabled = false (baseline)': run(quiet, batchSize),
       'log_enabled = true': run(logged, batchSize),
-    }, resetFlags)]);
+    }, resetFlags, { repeat: REPEAT, alternate: true, digits: 3 })]);
     tables.push([`Re-run (nothing to change), batches of ${size} ids`, await measure({
       'log_enabled = false (baseline)': run(quiet, batchSize),
       'log_enabled = true': run(logged, batchSize),
-    }, async () => {})]);
+    }, async () => {}, { repeat: REPEAT, alternate: true, digits: 3 })]);
   }
   const entries = (await pool.query(`SELECT count(*)::int AS n, pg_size_pretty(pg_total_relation_size('conflag.job_run_log')) AS size FROM conflag.job_run_log`)).rows[0];
   console.log(`\n${ROWS} recordings; median of ${REPEAT}, interleaved; PostgreSQL ${(await pool.query('SHOW server_version')).rows[0].server_version}, ${os.cpus().length} cores (shared); job_run_log after the bench: ${entries.n} entries, ${entries.size}\n`);
@@ -67,37 +57,4 @@ try {
 } finally {
   await pool.end();
   await stop();
-}
-
-async function measure(variants: Record<string, () => Promise<unknown>>, before: () => Promise<void>): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  for (let i = 0; i < REPEAT; i++) {
-    // Alternate which variant goes first, so neither always runs on a warmer cache.
-    const order = i % 2 ? Object.entries(variants).reverse() : Object.entries(variants);
-    for (const [name, fn] of order) {
-      await before();
-      const t = performance.now();
-      await fn();
-      times[name].push((performance.now() - t) / 1000);
-      console.error(`  ${name}: ${times[name].at(-1)!.toFixed(3)} s`);
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
-}
-
-async function openDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS bench_conflag_run_log');
-    await admin.query('CREATE DATABASE bench_conflag_run_log');
-    await admin.end();
-    const parsed = new URL(process.env.DATABASE_URL);
-    parsed.pathname = '/bench_conflag_run_log';
-    return { url: parsed.toString(), stop: async () => {} };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conflag-bench-'));
-  fs.chmodSync(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
-  return { url: server.url, stop: async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }

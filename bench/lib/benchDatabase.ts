@@ -1,0 +1,61 @@
+// What every benchmark needs: a database of its own (a fresh one on DATABASE_URL's server, or an embedded cluster
+// in a temporary folder), demo recordings loaded inside PostgreSQL, and interleaved timing with medians.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort, startEmbeddedPostgres } from '../../src/db/embeddedPostgres.ts';
+import { insertDemoRecordings } from '../../src/sql/insertDemoRecordings.ts';
+
+/** `name` is the database created (anew) on DATABASE_URL's server; without DATABASE_URL a throw-away cluster. */
+export async function openBenchDatabase(name: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    await admin.end();
+    const parsed = new URL(process.env.DATABASE_URL);
+    parsed.pathname = `/${name}`;
+    return { url: parsed.toString(), stop: async () => {} };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conflag-bench-'));
+  fs.chmodSync(dir, 0o755);
+  const server = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+  return { url: server.url, stop: async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** Demo recordings in chunks of 250 000 (same seed as `conflag demo`), change log emptied, table analysed. */
+export async function loadDemoRecordings(pool: pg.Pool, rows: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    for (let done = 0; done < rows; done += 250_000) await insertDemoRecordings(client, Math.min(250_000, rows - done), 0.42);
+    await client.query(`TRUNCATE conflag.recording_changes`);
+    await client.query(`VACUUM ANALYZE conflag.recordings`);
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs every variant `repeat` times, interleaved, calling `before` ahead of each; returns the median seconds per
+ * variant. `alternate` reverses the order on every other round, so no variant always runs on a warmer cache.
+ */
+export async function measure(
+  variants: Record<string, () => Promise<unknown>>,
+  before: () => Promise<void>,
+  options: { repeat: number; alternate?: boolean; digits?: number },
+): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let i = 0; i < options.repeat; i++) {
+    const order = options.alternate && i % 2 ? Object.entries(variants).reverse() : Object.entries(variants);
+    for (const [name, fn] of order) {
+      await before();
+      const t = performance.now();
+      await fn();
+      times[name].push((performance.now() - t) / 1000);
+      console.error(`  ${name}: ${times[name].at(-1)!.toFixed(options.digits ?? 2)} s`);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
+}
