@@ -86,7 +86,8 @@ test('an UPDATE that leaves schedule and timezone alone keeps the next tick', as
 
 test('a killed LISTEN connection reconnects; changes made meanwhile are picked up', async () => {
   const pool = db();
-  await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'conflag-listener' AND datname = current_database()`);
+  const killed = await pool.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'conflag-listener' AND datname = current_database()`);
+  assert.equal(killed.rows, [{ ok: true }], 'exactly one LISTEN connection was there to kill');
   const id = await insertJob(pool, { name: 'while reconnecting', schedule: 'weekly' });
   await waitFor(() => scheduleOf(id), { timeoutMs: 10_000, what: 'the schedule after the listener reconnected' });
   await waitFor(async () => (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'conflag-listener' AND datname = current_database()`)).rowCount, {
