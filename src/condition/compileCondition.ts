@@ -6,7 +6,7 @@ import type { RawBuilder, SqlBool } from 'kysely';
 import { compileLeaf } from './compileLeaf.ts';
 import { parseCondition } from './parseCondition.ts';
 import { and, not, or, TRUE, type Predicate } from './sqlParts.ts';
-import { assertTimezone } from './timezone.ts';
+import { assertTimezone } from '../time/timezone.ts';
 import type { Catalog, ConditionContext, ConditionNode } from './types.ts';
 
 export function compileCondition(condition: unknown, catalog: Catalog, ctx: ConditionContext): RawBuilder<SqlBool> {

@@ -2,7 +2,7 @@
 // operators (createEngine) and the compiler, so both sides compare the same instants by construction:
 // a condition's value without an offset is read in the job's timezone here, and the compiler binds the
 // resulting instant (UTC, microseconds) instead of letting PostgreSQL re-read the text.
-import { wallAsUtcMs, wallClock, wallToInstantMs } from './timezone.ts';
+import { wallAsUtcMs, wallClock, wallToInstantMs } from '../time/timezone.ts';
 
 /** Instants are microseconds since 1970-01-01 UTC, as bigint: exact over PostgreSQL's whole range. */
 export type Micros = bigint;

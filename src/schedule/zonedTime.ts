@@ -3,30 +3,12 @@
 // if it were UTC milliseconds (2026-03-08 02:30 local → Date.UTC(2026, 2, 8, 2, 30)): cron fields are matched on
 // it, and instantsOfWall() maps it back to the real instants it names.
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import { assertTimezone, wallAsUtcMs, wallClock } from '../time/timezone.ts';
 
 /** Whether Intl knows the zone (the same check a DBA's value must pass to be schedulable). */
 export function isKnownTimeZone(timeZone: string): boolean {
   try {
-    formatter(timeZone);
+    assertTimezone(timeZone);
     return true;
   } catch {
     return false;
@@ -35,13 +17,10 @@ export function isKnownTimeZone(timeZone: string): boolean {
 
 /** The local wall-clock time of an instant, encoded as UTC milliseconds (see the header). */
 export function wallOf(timeZone: string, instant: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(instant))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const whole = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  const whole = Math.floor(instant / 1000) * 1000;
+  const w = wallClock(timeZone, whole);
   // Intl drops the milliseconds; keep them so wallOf(t) - t is an exact offset.
-  return whole + (((instant % 1000) + 1000) % 1000);
+  return wallAsUtcMs(w.year, w.month, w.day, w.hour, w.minute, w.second) + (instant - whole);
 }
 
 /** The zone's UTC offset at an instant, in milliseconds (east positive: Berlin in summer is +7 200 000). */

@@ -1,7 +1,8 @@
-// Timezone arithmetic with Intl only (no tz library): the UTC offset of a zone at an instant, an instant's
-// wall-clock fields in a zone, and a wall-clock time's instant in a zone using PostgreSQL's rule for times
-// that fall into a DST gap or overlap — so a value the compiler binds means what `'…'::timestamptz` means
-// with the session in that zone.
+// Timezone arithmetic with Intl only (no tz library), shared by the condition compiler and the scheduler: the
+// UTC offset of a zone at an instant, an instant's wall-clock fields in a zone, and a wall-clock time's instant in
+// a zone using PostgreSQL's rule for times that fall into a DST gap or overlap — so a value the compiler binds
+// means what `'…'::timestamptz` means with the session in that zone. (The scheduler has its own rule for gaps
+// and overlaps: src/schedule/zonedTime.ts.)
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
