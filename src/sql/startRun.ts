@@ -6,6 +6,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import type { JobRow, RunTrigger } from '../run/types.ts';
+import { runningRunOf } from './runningRunOf.ts';
 
 export type StartedRun =
   | { kind: 'started'; runId: string; asOf: Date; startedAt: Date }
@@ -46,12 +47,9 @@ export async function startRun(client: pg.ClientBase, input: StartRunInput): Pro
         await client.query('COMMIT');
         return { kind: 'started', runId: run.id, asOf: run.as_of, startedAt: run.started_at };
       }
-      const running = await client.query<{ id: string; started_at: Date }>(
-        `SELECT id::text, started_at FROM conflag.job_runs WHERE job_id = $1::bigint AND status = 'running'`,
-        [job.id],
-      );
-      if (!running.rows[0]) continue; // it finished in between: try again
-      const { id: runningRunId, started_at } = running.rows[0];
+      const running = await runningRunOf(client, job.id);
+      if (!running) continue; // it finished in between: try again
+      const { id: runningRunId, started_at } = running;
       const skipped = await client.query<{ id: string }>(
         `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, request_id, as_of, timezone, mode, action,
                                        access_scope, condition, batch_size, runner, status, finished_at, error)
