@@ -129,12 +129,25 @@ $function$;
 
 COMMENT ON FUNCTION conflag.compose_run_email(bigint) IS 'The notification e-mail (subject, plain-text body) about a run: job, outcome, times in the run''s time zone, counts, error, and a link <portal_url>/jobs/<job id> from conflag.settings. Used by the job_runs trigger; SELECT * FROM conflag.compose_run_email(run_id) previews it.';
 
+-- Whether a retry will follow a failed run: the runner retries failed runs (CONFLAG_RETRY_LIMIT) and each
+-- attempt is its own job_runs row; retry_planned is written by the runner in the same UPDATE that records the
+-- run's status (which fires the e-mail trigger), so only a tick's last attempt sends a failure e-mail.
+-- A new column with a constant default and a CHECK: no rewrite of conflag.job_runs, one scan to validate.
+ALTER TABLE conflag.job_runs
+  ADD COLUMN retry_planned boolean NOT NULL DEFAULT false
+    CONSTRAINT job_runs_retry_planned_check CHECK (NOT retry_planned OR status IN ('failed', 'aborted'));
+COMMENT ON COLUMN conflag.jobs.notify_on_failure IS 'E-mail when a run fails: ''off'' (default), ''every_time'' or ''first_consecutive'' (only the first of consecutive failures). A failed attempt the runner retries sends none: one e-mail per tick or request, for its last attempt.';
+COMMENT ON COLUMN conflag.job_runs.retry_planned IS 'true when the run failed (or was aborted by a runner shutdown) and the runner will retry it — a later attempt answers the same tick/request, and only that one may send a failure e-mail. false for every other run, including the last attempt.';
+
 -- AFTER UPDATE OF status trigger on conflag.job_runs, for a run leaving 'running' for succeeded, failed or
 -- aborted: queues the job's notification e-mail in conflag.email_outbox when conflag.settings.email_enabled, the
 -- job's notify_on_completion (succeeded) or notify_on_failure (failed, aborted) is not 'off' and notify_emails
--- lists an address. 'first_consecutive' notifies only when the job's previous finished run (the latest earlier
--- run that succeeded, failed or was aborted; skipped runs do not count) had the other outcome, or there is none:
--- fail, fail, fail -> one e-mail; success, fail -> one; fail, success -> one. Retry attempts are runs too.
+-- lists an address. A failed or aborted run the runner will retry (retry_planned) queues nothing: a later
+-- attempt answers the same tick or request, so only the attempt after which no retry follows notifies — one
+-- failure e-mail per tick, not one per attempt. 'first_consecutive' notifies only when the job's previous
+-- finished run (the latest earlier run that succeeded, failed or was aborted and was not retry_planned; skipped
+-- runs do not count either) had the other outcome, or there is none: fail, fail, fail -> one e-mail; success,
+-- fail -> one; fail, success -> one; success, then a tick whose attempts fail, fail, fail -> one failure e-mail.
 -- Same transaction as the run's status, so the e-mail exists exactly when the outcome was committed; one per
 -- run (unique run_id). A problem here must never keep a run from being recorded: it becomes a WARNING.
 -- SECURITY DEFINER: the runner role needs no INSERT on the outbox, so its rows only ever come from here.
@@ -154,7 +167,7 @@ DECLARE
   message record;
   outbox_id bigint;
 BEGIN
-  IF kind IS NULL OR NEW.job_id IS NULL THEN
+  IF kind IS NULL OR NEW.job_id IS NULL OR (kind = 'failure' AND NEW.retry_planned) THEN
     RETURN NULL;
   END IF;
   BEGIN
@@ -174,7 +187,7 @@ BEGIN
     IF policy = 'first_consecutive' THEN
       SELECT r.status INTO previous
         FROM conflag.job_runs r
-       WHERE r.job_id = NEW.job_id AND r.id < NEW.id AND r.status IN ('succeeded', 'failed', 'aborted')
+       WHERE r.job_id = NEW.job_id AND r.id < NEW.id AND r.status IN ('succeeded', 'failed', 'aborted') AND NOT r.retry_planned
        ORDER BY r.id DESC
        LIMIT 1;
       IF previous IS NOT NULL AND (previous = 'succeeded') = (NEW.status = 'succeeded') THEN
@@ -196,7 +209,7 @@ BEGIN
 END;
 $function$;
 
-COMMENT ON FUNCTION conflag.job_runs_queue_email() IS 'Trigger function (AFTER UPDATE OF status on conflag.job_runs, run leaving running for succeeded/failed/aborted): queues the job''s notification e-mail in conflag.email_outbox per settings.email_enabled, notify_on_completion/notify_on_failure (every_time; first_consecutive = only when the previous finished, non-skipped run had the other outcome or there is none) and notify_emails; NOTIFY conflag_email_outbox.';
+COMMENT ON FUNCTION conflag.job_runs_queue_email() IS 'Trigger function (AFTER UPDATE OF status on conflag.job_runs, run leaving running for succeeded/failed/aborted): queues the job''s notification e-mail in conflag.email_outbox per settings.email_enabled, notify_on_completion/notify_on_failure (every_time; first_consecutive = only when the previous finished run that was neither skipped nor retry_planned had the other outcome or there is none); a failed/aborted run with retry_planned (the runner retries it) queues nothing, so only a tick''s last attempt notifies and notify_emails; NOTIFY conflag_email_outbox.';
 
 CREATE TRIGGER job_runs_queue_email
   AFTER UPDATE OF status ON conflag.job_runs
@@ -218,3 +231,5 @@ DROP FUNCTION conflag.job_runs_queue_email();
 DROP FUNCTION conflag.compose_run_email(bigint);
 DROP FUNCTION conflag.email_recipients(text);
 DROP TABLE conflag.email_outbox;
+ALTER TABLE conflag.job_runs DROP COLUMN retry_planned;
+COMMENT ON COLUMN conflag.jobs.notify_on_failure IS 'E-mail when a run fails: ''off'' (default), ''every_time'' or ''first_consecutive'' (only the first of consecutive failures).';
