@@ -5,7 +5,7 @@ import type { DatabaseError } from 'pg';
 
 /** SQLSTATE codes raised by conflag's SQL. Ranges: CF0xx job fields, CF1xx conditions, CF3xx runs, CF4xx runner. */
 export const SQLSTATE = {
-  // CF0xx / CF1xx: job validation (migrations/0003_jobs.sql, sql/jobs_validate.sql). See docs/errors.md "Jobs".
+  // CF0xx / CF1xx: job validation (sql/functions/jobs_validate.sql and the functions it calls). See docs/errors.md "Jobs".
   jobFieldRequired: 'CF001',
   jobNameInvalid: 'CF002',
   jobNameTaken: 'CF003',
@@ -33,7 +33,7 @@ export const SQLSTATE = {
   conditionValueInvalid: 'CF105',
   conditionPathInvalid: 'CF106',
   conditionTooLarge: 'CF107',
-  // CF3xx: runs (migrations/0004_runs.sql, src/run/). See docs/errors.md "Runs".
+  // CF3xx: runs (sql/functions/, src/run/). See docs/errors.md "Runs".
   runJobNotFound: 'CF301',
   runJobRunning: 'CF302',
   runBadOption: 'CF303',

@@ -12,8 +12,10 @@ export async function withDatabase<T>(
   const db = await openDatabase(readConfig(), log, { reuseRunning: options.reuseRunning ?? true });
   try {
     if (options.migrate !== false) {
-      const applied = await migrate(db.url, { log });
-      if (applied.length) log.info({ applied }, 'migrations applied');
+      const { migrations, baselined, sqlFiles } = await migrate(db.url, { log });
+      if (baselined) log.info('database upgraded from the migrations before the baseline (0001_baseline)');
+      if (migrations.length) log.info({ applied: migrations }, 'migrations applied');
+      if (sqlFiles.applied.length || sqlFiles.restored.length || sqlFiles.dropped.length) log.info(sqlFiles, 'sql/ files applied');
     }
     return await work(db, log);
   } finally {

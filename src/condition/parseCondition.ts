@@ -1,5 +1,5 @@
 // Validates a condition with the database's rules (conflag.validate_condition, sql/validate_condition*.sql and
-// sql/condition_value_problem.sql) and turns it into the typed tree the compiler walks. The database is the
+// sql/functions/condition_value_problem.sql) and turns it into the typed tree the compiler walks. The database is the
 // judge when a job is saved; this mirror lets the compiler refuse — with the same CF1xx code and a clear
 // message — anything the database would refuse, instead of compiling something it never agreed to.
 import { conditionError, jsonbText, jsonForMessage } from './conditionError.ts';

@@ -8,7 +8,7 @@ import { wallAsUtcMs, wallClock, wallToInstantMs } from '../time/timezone.ts';
 export type Micros = bigint;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-// The same grammars as conflag.condition_value_problem (sql/condition_value_problem.sql).
+// The same grammars as conflag.condition_value_problem (sql/functions/condition_value_problem.sql).
 const TIME = /^([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$/;
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ]([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9])(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:\d{2})?$/;

@@ -1,29 +1,91 @@
-// Applies migrations/ with node-pg-migrate. Migrations are SQL files, never edited once landed; the current
-// text of each routine and view lives in sql/ (see test/sqlFiles.test.ts).
+// `conflag migrate`: in ONE transaction under node-pg-migrate's advisory lock (concurrent starts wait for each
+// other), first the versioned migrations of migrations/ (node-pg-migrate; tables, columns, indexes, grants on
+// tables, data — run once, in order, never edited once landed), then the repeatable files of sql/ whose text
+// changed (src/db/applySqlFiles.ts; every function, trigger and view, one object per file, as its only copy).
+// Either everything is applied or nothing is. node-pg-migrate's own BEGIN/COMMIT become a savepoint inside ours
+// (savepointClient), so it runs unchanged within the outer transaction.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import { PG_MIGRATE_LOCK_ID, runner } from 'node-pg-migrate';
 import type { Logger } from '../log.ts';
+import { applySqlFiles, ensureSqlFilesTable, type SqlFilesReport } from './applySqlFiles.ts';
+import { baselineLegacyDatabase } from './legacyBaseline.ts';
+import { loadSqlFiles, SQL_DIR } from './sqlFiles.ts';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+const META_SCHEMA = 'conflag_meta';
 
-export async function migrate(
-  databaseUrl: string,
-  options: { direction?: 'up' | 'down'; count?: number; log?: Logger } = {},
-): Promise<string[]> {
-  const applied = await runner({
-    databaseUrl,
-    dir: MIGRATIONS_DIR,
-    direction: options.direction ?? 'up',
-    count: options.count ?? Infinity,
-    migrationsTable: 'migrations',
-    migrationsSchema: 'conflag_meta',
-    createMigrationsSchema: true,
-    checkOrder: true,
-    singleTransaction: true,
-    // Several runners may start at once: the second waits for the first one's migration instead of failing.
-    advisoryLockMode: 'wait',
-    log: (message: string) => options.log?.debug({ migrate: message }, 'node-pg-migrate'),
-  });
-  return applied.map((m) => m.name);
+export interface MigrateOptions {
+  direction?: 'up' | 'down';
+  count?: number;
+  log?: Logger;
+  /** Tests point these at copies. */
+  migrationsDir?: string;
+  sqlDir?: string;
+}
+
+export interface MigrateReport {
+  /** Versioned migrations run (in the order run). */
+  migrations: string[];
+  /** Whether the rows of the migrations replaced by the baseline were replaced (an upgraded database). */
+  baselined: boolean;
+  sqlFiles: SqlFilesReport;
+}
+
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateReport> {
+  const direction = options.direction ?? 'up';
+  // Read (and check) sql/ before touching the database: a broken file refuses the whole migration.
+  const files = direction === 'up' ? loadSqlFiles(options.sqlDir ?? SQL_DIR) : [];
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'conflag-migrate' });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATE_LOCK_ID]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+    await ensureSqlFilesTable(client);
+    const baselined = await baselineLegacyDatabase(client);
+    const applied = await runner({
+      dbClient: savepointClient(client),
+      noLock: true,
+      dir: options.migrationsDir ?? MIGRATIONS_DIR,
+      direction,
+      count: options.count ?? Infinity,
+      migrationsTable: 'migrations',
+      migrationsSchema: META_SCHEMA,
+      createMigrationsSchema: true,
+      checkOrder: true,
+      singleTransaction: true,
+      log: (message: string) => options.log?.debug({ migrate: message }, 'node-pg-migrate'),
+    });
+    let sqlFiles: SqlFilesReport = { applied: [], restored: [], dropped: [] };
+    if (direction === 'up') {
+      sqlFiles = await applySqlFiles(client, files, options.log);
+    } else {
+      // Down: routines are not versioned; whatever the migrations dropped is applied again by the next `up`.
+      await client.query(`DELETE FROM ${META_SCHEMA}.sql_files WHERE to_regnamespace('conflag') IS NULL`);
+    }
+    await client.query('COMMIT');
+    return { migrations: applied.map((m) => m.name), baselined, sqlFiles };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * node-pg-migrate's transaction statements as a savepoint of the caller's transaction. It uses nothing of an
+ * external client but query() (its db wrapper checks for exactly that), hence the cast.
+ */
+function savepointClient(client: pg.Client): pg.ClientBase {
+  const translated: Record<string, string> = {
+    BEGIN: 'SAVEPOINT node_pg_migrate',
+    COMMIT: 'RELEASE SAVEPOINT node_pg_migrate',
+    ROLLBACK: 'ROLLBACK TO SAVEPOINT node_pg_migrate',
+  };
+  const query = (text: unknown, ...rest: unknown[]) =>
+    (client.query as (...args: unknown[]) => unknown).call(client, typeof text === 'string' ? translated[text] ?? text : text, ...rest);
+  return { query } as unknown as pg.ClientBase;
 }

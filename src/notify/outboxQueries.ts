@@ -1,4 +1,4 @@
-// The runner's statements on conflag.email_outbox (migrations/0006_notifications.sql): claim one due e-mail,
+// The runner's statements on conflag.email_outbox: claim one due e-mail,
 // settle it as sent or as a failed attempt, give up on e-mails out of attempts, and find when the next one is due.
 //
 // Claiming takes a lease instead of holding a row lock during the SMTP conversation: the claim (FOR UPDATE

@@ -1,4 +1,4 @@
-// Appends entries to a run's detailed log (conflag.job_run_log, migrations/0007_run_log.sql) in ONE statement,
+// Appends entries to a run's detailed log (conflag.job_run_log) in ONE statement,
 // on whatever connection and transaction the caller is in: executeRun writes a batch's entry inside the batch's
 // transaction, so a batch that rolls back takes its entry with it. Entry ids follow the order given.
 import type pg from 'pg';

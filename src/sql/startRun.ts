@@ -69,7 +69,7 @@ export async function startRun(client: pg.ClientBase, input: StartRunInput): Pro
   }
 }
 
-/** A manual request (conflag.run_requests, from 0003_jobs.sql) learns which run answered it. */
+/** A manual request (conflag.run_requests) learns which run answered it. */
 async function linkRequest(client: pg.ClientBase, requestId: string | null, runId: string): Promise<void> {
   if (requestId === null) return;
   await client.query(

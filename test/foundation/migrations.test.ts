@@ -1,6 +1,7 @@
-// Migrations run up, down to zero, and up again on a real database.
+// Migrations run up, down to zero, and up again on a real database; sql/'s objects go with the schema and come back.
 import * as assert from 'uvu/assert';
 import { migrate } from '../../src/db/migrate.ts';
+import { loadSqlFiles } from '../../src/db/sqlFiles.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 
@@ -19,12 +20,15 @@ test('up, down to zero, up again', async () => {
   const before = await conflagTables();
   assert.ok(before.includes('recordings'), `migrated template has recordings: ${before}`);
   const down = await migrate(databaseUrl(), { direction: 'down', count: Infinity });
-  assert.ok(down.length >= 1);
+  assert.equal(down.migrations, ['0001_baseline']);
   assert.equal(await conflagTables(), []);
   const { rows } = await openPool().query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'conflag'`);
   assert.is(rows[0].n, 0, 'schema conflag is gone after down to zero');
+  const recorded = await openPool().query(`SELECT count(*)::int AS n FROM conflag_meta.sql_files`);
+  assert.is(recorded.rows[0].n, 0, 'no sql/ file is recorded as applied once its objects are gone');
   const up = await migrate(databaseUrl());
-  assert.equal(up, [...down].reverse());
+  assert.equal(up.migrations, [...down.migrations].reverse());
+  assert.equal(up.sqlFiles.applied.length, loadSqlFiles().length, 'every sql/ file is applied again');
   assert.equal(await conflagTables(), before);
 });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { SQLSTATE } from '../../src/errors.ts';
+import { loadSqlFiles } from '../../src/db/sqlFiles.ts';
 import { suite } from '../lib/suite.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,7 +17,7 @@ test('every CF0xx/CF1xx code is named once in src/errors.ts, documented and rais
   assert.ok(codes.length >= 20, `codes: ${codes}`);
   assert.is(new Set(codes).size, codes.length, 'no code has two names');
   const doc = fs.readFileSync(path.join(root, 'docs', 'errors.md'), 'utf8');
-  const sqlText = fs.readdirSync(path.join(root, 'sql')).map((f) => fs.readFileSync(path.join(root, 'sql', f), 'utf8')).join('\n');
+  const sqlText = loadSqlFiles().map((f) => f.text).join('\n');
   for (const [name, code] of Object.entries(SQLSTATE as Record<string, string>).filter(([, c]) => ours(c))) {
     assert.ok(doc.includes(`| \`${code}\` | \`${name}\` |`), `docs/errors.md documents ${code} (${name})`);
     assert.ok(sqlText.includes(`ERRCODE = '${code}'`), `sql/ raises ${code} (${name})`);

@@ -1,4 +1,4 @@
-// The database side of notifications (migrations/0006_notifications.sql): which run endings queue an e-mail in
+// The database side of notifications (sql/functions/job_runs_queue_email.sql): which run endings queue an e-mail in
 // conflag.email_outbox (email_enabled, notify_on_completion / notify_on_failure, every_time and
 // first_consecutive, skipped runs), what the e-mail says (links from settings.portal_url), the recipients list,
 // NOTIFY conflag_email_outbox, and the role boundaries. Runs are moved from 'running' to their final status

@@ -88,7 +88,7 @@ test('a runner starting while another one migrates waits for it instead of faili
   await holder.query('SELECT pg_advisory_lock(7241865325823964)');
   let released = false;
   try {
-    const migrating = migrate(databaseUrl(), { log }).then((applied) => ({ applied, released }));
+    const migrating = migrate(databaseUrl(), { log }).then((report) => ({ applied: report.migrations, released }));
     await new Promise((r) => setTimeout(r, 700));
     released = true;
     await holder.query('SELECT pg_advisory_unlock(7241865325823964)');

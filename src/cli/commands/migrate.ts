@@ -3,7 +3,7 @@ import { withDatabase } from '../withDatabase.ts';
 
 export const command: Command = {
   name: 'migrate',
-  summary: 'Apply the database migrations in migrations/ (idempotent).',
+  summary: 'Apply the migrations in migrations/, then the sql/ files whose text changed (idempotent).',
   usage: '[--help]',
   options: {},
   async run({ stdout }) {

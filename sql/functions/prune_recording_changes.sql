@@ -38,3 +38,5 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.prune_recording_changes() IS 'Deletes conflag.recording_changes rows that no incremental job needs any more (seen by every stored snapshot). At most 200000 rows per call; returns how many it deleted. Called by conflag.prune_history().';
+REVOKE EXECUTE ON FUNCTION conflag.prune_recording_changes() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION conflag.prune_recording_changes() TO conflag_runner;

@@ -40,3 +40,5 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.prune_history(timestamptz) IS 'Deletes finished runs older than their job''s keep_history_days (keeping each job''s newest run and newest successful run), leftover candidate lists, and change-log rows no incremental job needs. At most 20000 runs per call; returns the number of runs deleted. Two copies never overlap.';
+REVOKE EXECUTE ON FUNCTION conflag.prune_history(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION conflag.prune_history(timestamptz) TO conflag_runner;

@@ -32,3 +32,5 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.reset_incremental_state(text) IS 'Makes an incremental job (by name, any case, or id) start over: forgets the recordings it processed and its last snapshot. Returns how many processed recordings were forgotten. Refuses (CF302) while the job is running.';
+REVOKE EXECUTE ON FUNCTION conflag.reset_incremental_state(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION conflag.reset_incremental_state(text) TO conflag_runner, conflag_admin;

@@ -14,3 +14,4 @@ SELECT j.id AS job_id,
   JOIN conflag.jobs j ON j.id = s.job_id;
 
 COMMENT ON VIEW conflag.job_incremental_status IS 'Per incremental job: remembered_recordings (processed, never processed again), remembering_since, and last_snapshot_at (start of the last successful run; the next run considers recordings added or changed after it). Reset with conflag.reset_incremental_state(job).';
+GRANT SELECT ON conflag.job_incremental_status TO conflag_runner, conflag_reporting, conflag_admin;

@@ -15,3 +15,4 @@ SELECT l.id,
   JOIN conflag.job_runs r ON r.id = l.run_id;
 
 COMMENT ON VIEW conflag.job_run_log_view IS 'conflag.job_run_log with each entry''s job (job_id, job_name at the run''s start), the run''s current status and elapsed (time since the run started). Order by id.';
+GRANT SELECT ON conflag.job_run_log_view TO conflag_runner, conflag_reporting, conflag_admin;

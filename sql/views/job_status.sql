@@ -46,3 +46,4 @@ SELECT j.id AS job_id,
      LIMIT 1) ok ON true;
 
 COMMENT ON VIEW conflag.job_status IS 'Per job: settings, the run in progress (running_*), the last finished run (last_*, skipped runs not counted), the last success, and consecutive_failures (failed or aborted runs since the last success).';
+GRANT SELECT ON conflag.job_status TO conflag_runner, conflag_reporting, conflag_admin;

@@ -22,3 +22,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION conflag.request_run(text) IS 'Requests a manual run of a job given by name (case-insensitive) or id, also when the job is disabled; returns the conflag.run_requests id. The runner picks it up (NOTIFY conflag_run_requests). Raises CF030 for an unknown job.';
+REVOKE EXECUTE ON FUNCTION conflag.request_run(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION conflag.request_run(text) TO conflag_admin;

@@ -44,3 +44,5 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.expire_stalled_runs(timestamptz) IS 'Keep-alive: marks runs with no progress for their job''s keep_alive_timeout_minutes as failed ("no progress for N minutes (keep-alive timeout)") and terminates their session (matched by pid and application_name conflag-run:<id>). Returns the ids of the runs it expired; at most 1000 per call.';
+REVOKE EXECUTE ON FUNCTION conflag.expire_stalled_runs(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION conflag.expire_stalled_runs(timestamptz) TO conflag_runner;

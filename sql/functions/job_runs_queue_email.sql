@@ -69,3 +69,4 @@ END;
 $function$;
 
 COMMENT ON FUNCTION conflag.job_runs_queue_email() IS 'Trigger function (AFTER UPDATE OF status on conflag.job_runs, run leaving running for succeeded/failed/aborted): queues the job''s notification e-mail in conflag.email_outbox per settings.email_enabled, notify_on_completion/notify_on_failure (every_time; first_consecutive = only when the previous finished run that was neither skipped nor retry_planned had the other outcome or there is none); a failed/aborted run with retry_planned (the runner retries it) queues nothing, so only a tick''s last attempt notifies and notify_emails; NOTIFY conflag_email_outbox.';
+REVOKE EXECUTE ON FUNCTION conflag.job_runs_queue_email() FROM PUBLIC;
