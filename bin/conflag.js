@@ -31,6 +31,9 @@ if (!process.features.typescript) {
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 } else {
+  const { dropOutputOnClosedPipe } = await import('../src/cli/closedPipe.ts');
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   const { main } = await import('../src/cli/main.ts');
   process.exitCode = await main(process.argv.slice(2));
 }

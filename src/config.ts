@@ -1,24 +1,32 @@
 // Configuration comes from environment variables only, so every runner on a machine can differ by env.
-// Documented in README.md ("Configuration").
-import path from 'node:path';
-import { envInt } from './envValues.ts';
+// Documented in README.md ("Configuration"). A port that was set is used or refused; a default port that is
+// busy is replaced by a free one, and the start banner says which (a newcomer's first start must not fail
+// because something else already listens on 8080).
+import { chooseDataFolder, type DataFolder } from './db/dataFolder.ts';
+import { envInt, isSet } from './envValues.ts';
 
-export interface Config {
-  /** PostgreSQL connection string; unset = start the embedded PostgreSQL in `dataDir`. */
-  databaseUrl: string | undefined;
-  /** Project-local folder for the embedded PostgreSQL cluster and other state. */
-  dataDir: string;
-  /** Port of the embedded PostgreSQL. */
-  embeddedPort: number;
-  /** Port of the HTTP endpoints (health, metrics, job pages); 0 picks a free port. */
-  httpPort: number;
+export interface Port {
+  port: number;
+  /** Set by its variable: used as given, refused when busy. Otherwise a default that may move to a free port. */
+  fixed: boolean;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export interface Config {
+  /** PostgreSQL connection string; unset = start the embedded PostgreSQL in `data.dir`. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded PostgreSQL cluster (src/db/dataFolder.ts). */
+  data: DataFolder;
+  /** Port of the embedded PostgreSQL. */
+  embeddedPort: Port;
+  /** Port of the HTTP endpoints (health, metrics, job pages); 0 picks a free port. */
+  httpPort: Port;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), options: { root?: boolean } = {}): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(cwd, env.CONFLAG_DATA_DIR || '.conflag'),
-    embeddedPort: envInt(env, 'CONFLAG_PG_PORT', 54329, 0, 65535),
-    httpPort: envInt(env, 'PORT', 8080, 0, 65535),
+    data: chooseDataFolder({ configured: env.CONFLAG_DATA_DIR || undefined, cwd, root: options.root }),
+    embeddedPort: { port: envInt(env, 'CONFLAG_PG_PORT', 54329, 0, 65535), fixed: isSet(env, 'CONFLAG_PG_PORT') },
+    httpPort: { port: envInt(env, 'PORT', 8080, 0, 65535), fixed: isSet(env, 'PORT') },
   };
 }

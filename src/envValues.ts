@@ -9,6 +9,11 @@ function raw(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Whether the variable has a value (an empty one counts as unset, as everywhere here). */
+export function isSet(env: Env, name: string): boolean {
+  return raw(env, name) !== undefined;
+}
+
 function refuse(name: string, value: string, allowed: string): never {
   throw new Error(`${name}=${JSON.stringify(value)} is not valid; use ${allowed}.`);
 }
@@ -40,6 +45,14 @@ export function envSeconds(env: Env, name: string, fallback: number): number {
     refuse(name, text, `a number of seconds greater than 0 and at most 86400 (default ${fallback})`);
   }
   return Math.round(value * 1000);
+}
+
+/** One of a fixed list of words. */
+export function envChoice<T extends string>(env: Env, name: string, fallback: T, choices: readonly T[]): T {
+  const text = raw(env, name);
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) refuse(name, text, `one of ${choices.join(', ')} (default ${fallback})`);
+  return text as T;
 }
 
 export function envBool(env: Env, name: string, fallback: boolean): boolean {

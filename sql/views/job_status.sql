@@ -45,5 +45,5 @@ SELECT j.id AS job_id,
      ORDER BY r.id DESC
      LIMIT 1) ok ON true;
 
-COMMENT ON VIEW conflag.job_status IS 'Per job: settings, the run in progress (running_*), the last finished run (last_*, skipped runs not counted), the last success, and consecutive_failures (failed or aborted runs since the last success).';
+COMMENT ON VIEW conflag.job_status IS 'Per job: settings, the run in progress (running_*), the last finished run (last_*, skipped runs not counted), the last success, and consecutive_failures (failed or aborted runs since the last success; a run stopped by an operator, status stopped, is not a failure and does not end the streak).';
 GRANT SELECT ON conflag.job_status TO conflag_runner, conflag_reporting, conflag_admin;

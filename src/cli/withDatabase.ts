@@ -2,13 +2,13 @@
 import { readConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase, type Database } from '../db/openDatabase.ts';
-import { createLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 
 export async function withDatabase<T>(
   work: (db: Database, log: Logger) => Promise<T>,
-  options: { migrate?: boolean; reuseRunning?: boolean } = {},
+  options: { log: Logger; migrate?: boolean; reuseRunning?: boolean },
 ): Promise<T> {
-  const log = createLogger();
+  const { log } = options;
   const db = await openDatabase(readConfig(), log, { reuseRunning: options.reuseRunning ?? true });
   try {
     if (options.migrate !== false) {

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import os from 'node:os';
 import { initCluster } from './initCluster.ts';
-import { postgresBinaries, traversableByOthers } from './postgresBinaries.ts';
+import { postgresBinaries } from './postgresBinaries.ts';
+import { isRoot, postgresUser, traversableBy } from './postgresUser.ts';
 import { spawnPostmaster } from './spawnPostmaster.ts';
 
 const SUPERUSER = 'postgres';
@@ -19,6 +19,8 @@ const PASSWORD = 'conflag';
 export interface EmbeddedServer {
   url: string;
   port: number;
+  /** The port asked for, when it was busy and `port` is a free one instead (only for a port that was not fixed). */
+  busyPort?: number;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -30,12 +32,13 @@ export class EmbeddedPostgresError extends Error {
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
+  /** false: when `port` is busy, use a free one (the default port, not set by the user). Default true. */
+  portFixed?: boolean;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedServer> {
   const pgdata = path.join(options.dataDir, 'pgdata');
-  const isRoot = process.getuid?.() === 0;
   fs.mkdirSync(options.dataDir, { recursive: true });
-  if (isRoot) assertTraversable(options.dataDir);
+  if (isRoot()) assertTraversable(options.dataDir);
 
   const pid = runningPostmaster(pgdata);
   if (pid !== undefined) {
@@ -45,7 +48,10 @@ export async function startEmbeddedPostgres(options: {
         `leftover server with: kill ${pid}`,
     );
   }
-  if (!(await portIsFree(options.port))) {
+  let port = options.port;
+  const busy = !(await portIsFree(port));
+  if (busy && options.portFixed === false) port = await freePort();
+  else if (busy) {
     throw new EmbeddedPostgresError(
       `Port ${options.port} is already in use, so the embedded PostgreSQL cannot listen on it. ` +
         `Choose another with CONFLAG_PG_PORT=<port>, or use an existing server with DATABASE_URL.`,
@@ -76,21 +82,27 @@ export async function startEmbeddedPostgres(options: {
   }
   let postmaster;
   try {
-    postmaster = await spawnPostmaster({ pgdata, port: options.port, flags: POSTGRES_FLAGS, binaries, onLog: remember });
+    postmaster = await spawnPostmaster({ pgdata, port, flags: POSTGRES_FLAGS, binaries, onLog: remember });
   } catch (error) {
     throw new EmbeddedPostgresError(
-      `The embedded PostgreSQL in ${pgdata} did not start on port ${options.port}` +
+      `The embedded PostgreSQL in ${pgdata} did not start on port ${port}` +
         (error ? `: ${describe(error)}` : '') +
         `. Its last messages:\n${recent.join('').trim() || '(none)'}`,
       { cause: error },
     );
   }
   return {
-    url: `postgres://${SUPERUSER}:${PASSWORD}@localhost:${options.port}/postgres`,
-    port: options.port,
+    url: embeddedUrl(port),
+    port,
+    busyPort: port === options.port ? undefined : options.port,
     dataDir: pgdata,
     stop: () => postmaster.stop(),
   };
+}
+
+/** The embedded server's URL, as psql takes it (the password is the fixed local one, documented in README). */
+function embeddedUrl(port: number): string {
+  return `postgres://${SUPERUSER}:${PASSWORD}@localhost:${port}/postgres`;
 }
 
 function describe(error: unknown): string {
@@ -128,7 +140,7 @@ export function runningEmbeddedPostgres(dataDir: string): { url: string; port: n
   const pgdata = path.join(dataDir, 'pgdata');
   const lock = readLockFile(pgdata);
   if (!lock || !Number.isInteger(lock.port) || lock.port <= 0) return undefined;
-  return { url: `postgres://${SUPERUSER}:${PASSWORD}@localhost:${lock.port}/postgres`, port: lock.port, pid: lock.pid, dataDir: pgdata };
+  return { url: embeddedUrl(lock.port), port: lock.port, pid: lock.pid, dataDir: pgdata };
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -140,14 +152,15 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** PostgreSQL refuses to run as root, so as root it runs as user "postgres", which must be able to enter every
- * folder above the data directory. */
+ * folder above the data directory. Reached only with CONFLAG_DATA_DIR: the default is chosen to be reachable
+ * (src/db/dataFolder.ts). */
 function assertTraversable(dir: string): void {
-  const check = traversableByOthers(dir);
+  const check = traversableBy(dir, postgresUser());
   if (!check.ok) {
     throw new EmbeddedPostgresError(
       `Running as root, the embedded PostgreSQL runs as user "postgres", which cannot enter ${check.blocking} ` +
-        `(mode ${check.mode.toString(8)}). Set CONFLAG_DATA_DIR to a folder outside it (for example ` +
-        `${path.join(os.tmpdir(), 'conflag')}), or use DATABASE_URL.`,
+        `(mode ${check.mode.toString(8)}), so it cannot use the data folder ${dir}. Set CONFLAG_DATA_DIR to a folder ` +
+        `user postgres can enter, or leave it unset (conflag then picks a folder it can reach and prints it), or use DATABASE_URL.`,
     );
   }
 }

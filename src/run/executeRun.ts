@@ -3,7 +3,8 @@
 // (src/condition), then works through keyset batches of the recordings' primary key — each batch ONE statement
 // in its own transaction with its progress row update — so a run bounds its lock time, can stop between
 // batches and shows progress. The run row never stays 'running' on an error this process sees: the failing
-// batch rolls back and the run is marked 'failed' (or 'aborted' for a stop request or the execution time limit).
+// batch rolls back and the run is marked 'failed' (or 'aborted' for a stop request or the execution time limit,
+// 'stopped' for a stop by an operator).
 // A job with log_enabled also gets a detailed log in conflag.job_run_log (start with settings and compiled SQL,
 // scan plan, each batch — inside the batch's transaction —, a rolled-back batch, the end); without it nothing
 // is written there.
@@ -53,6 +54,8 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
     throw new ConflagError(SQLSTATE.runBadOption, `attempt ${attempt} is not valid: use a whole number from 1 up`);
   }
   const clock = options.clock ?? Date.now;
+  // How a stop by options.signal is recorded: an operator's stop is not a failure (RunStatus).
+  const signalStatus: FinalRunStatus = options.stopByOperator ? 'stopped' : 'aborted';
   const log = options.log;
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -141,7 +144,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       let after = BEFORE_FIRST_ID;
       for (;;) {
         if (options.signal?.aborted) {
-          throw new RunStopped(`stopped between batches (${describeReason(options.signal.reason)}) after ${progress.batches} batches; the committed batches stay applied`, 'aborted', true);
+          throw new RunStopped(`stopped between batches (${describeReason(options.signal.reason)}) after ${progress.batches} batches; the committed batches stay applied`, signalStatus, true);
         }
         if (deadline !== undefined && clock() >= deadline) {
           throw new RunStopped(`execution time limit of ${minutes(limitMinutes)} reached after ${progress.batches} batches; the committed batches stay applied`);
@@ -199,8 +202,8 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
       const cancelled = (error as { code?: string }).code === '57014';
       const timedOut = cancelled && deadline !== undefined && /statement timeout/.test(String((error as Error).message));
       const stopped = cancelled && !timedOut && options.signal?.aborted === true;
-      const status: FinalRunStatus = error instanceof RunStopped ? error.status : timedOut || stopped ? 'aborted' : 'failed';
-      const bySignal = status === 'aborted' && (error instanceof RunStopped ? error.bySignal : stopped);
+      const status: FinalRunStatus = error instanceof RunStopped ? error.status : timedOut ? 'aborted' : stopped ? signalStatus : 'failed';
+      const bySignal = (status === 'aborted' || status === 'stopped') && (error instanceof RunStopped ? error.bySignal : stopped);
       // Written with the status, so the e-mail trigger knows whether a later attempt answers this tick.
       const retryPlanned = status === 'failed' ? options.retryPlannedOnFailure === true : bySignal && options.retryPlannedOnStop === true;
       const committed = `the ${progress.batches} committed batches stay applied`;
@@ -236,7 +239,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
         entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate }));
         await writeLog(entries);
       }
-      return { ...report(runId, progress, final, finished.error), stopped: final === 'aborted' && bySignal, retryPlanned: finished.retry_planned };
+      return { ...report(runId, progress, final, finished.error), stopped: final === signalStatus && bySignal, retryPlanned: finished.retry_planned };
     }
   } finally {
     client.off('error', onClientError);

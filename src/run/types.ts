@@ -2,7 +2,9 @@
 import type { Logger } from '../log.ts';
 
 export type RunTrigger = 'schedule' | 'manual';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'skipped';
+/** aborted: ended early for a reason that is a problem (time limit, runner shutdown, job deleted); stopped: ended
+ * early by an operator (Ctrl-C of `conflag run`), not a failure (migrations/0002_run_stopped_by_operator.sql). */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'stopped' | 'skipped';
 export type FinalRunStatus = Exclude<RunStatus, 'running'>;
 /** table: every recording up to max_id in id batches · changes: incremental, only recordings added/changed since
  * the job's last successful run (job_incremental_state.last_snapshot). */
@@ -49,8 +51,15 @@ export interface ExecuteRunOptions {
   attempt?: number;
   /** conflag.run_requests.id of the manual request this run answers. */
   requestId?: string | number | bigint | null;
-  /** Stops the run between batches (status 'aborted'); the batch in progress finishes and stays committed. */
+  /** Stops the run between batches (status 'aborted', or 'stopped' with stopByOperator); the batch in progress
+   * finishes and stays committed. */
   signal?: AbortSignal;
+  /**
+   * Whoever aborts `signal` is an operator deciding to stop this run (Ctrl-C of `conflag run`): the run ends
+   * 'stopped' — not a failure: no failure e-mail, not counted in consecutive_failures — instead of 'aborted'.
+   * Default false (the runner's signals are its shutdown and pg-boss giving up a claim: aborted, and retried).
+   */
+  stopByOperator?: boolean;
   onProgress?: (progress: RunProgress) => void;
   log?: Logger;
   /** Recording ids per batch (each batch one transaction). Default DEFAULT_BATCH_SIZE. */

@@ -7,12 +7,16 @@ export type Route = (req: http.IncomingMessage, res: http.ServerResponse, url: U
 
 export interface HttpServer {
   port: number;
+  /** The port asked for, when it was busy and a free one was taken instead (freeIfBusy). */
+  busyPort?: number;
   url: string;
   route(path: string, handler: Route): void;
   close(): Promise<void>;
 }
 
-export async function startHttpServer(port: number, host = '127.0.0.1'): Promise<HttpServer> {
+/** `freeIfBusy`: a default port (not set by the user) that is in use gives way to a free one. */
+export async function startHttpServer(port: number, options: { host?: string; freeIfBusy?: boolean } = {}): Promise<HttpServer> {
+  const host = options.host ?? '127.0.0.1';
   const routes = new Map<string, Route>();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -29,19 +33,27 @@ export async function startHttpServer(port: number, host = '127.0.0.1'): Promise
     }
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} is already in use; set PORT to another port, or PORT=0 to pick a free one.`)
-          : error,
-      ),
-    );
-    server.listen(port, host, () => resolve());
-  });
+  const listen = (on: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(on, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  let busyPort: number | undefined;
+  try {
+    await listen(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (!options.freeIfBusy) throw new Error(`Port ${port} is already in use; set PORT to another port, or PORT=0 to pick a free one.`);
+    busyPort = port;
+    await listen(0);
+  }
   const actual = (server.address() as AddressInfo).port;
   return {
     port: actual,
+    busyPort,
     url: `http://${host}:${actual}`,
     route: (path, handler) => void routes.set(path, handler),
     close: () =>

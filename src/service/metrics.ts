@@ -1,101 +1,37 @@
-// A minimal Prometheus registry: counters, gauges and histograms with labels, rendered in the text exposition
-// format 0.0.4. Hand-written rather than prom-client: conflag exports a dozen series, and a per-service registry
-// (no global state) lets tests run several runners in one process.
+// The runner's Prometheus registry, on prom-client (the Node ecosystem's standard client: its exposition text is
+// what Prometheus and promtool expect, and it brings the process and Node.js default metrics — CPU, memory,
+// event-loop lag, GC, handles). One registry per service, not prom-client's global one, so tests can run several
+// runners in one process. Gauges that read the database are set by collectors run just before each scrape; a
+// failing collector is logged and leaves its gauges at their last values, the scrape still answers.
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Logger } from '../log.ts';
 
-type Labels = Record<string, string>;
-
-interface Series {
-  render(): string[];
+export interface MetricsRegistry {
+  registry: Registry;
+  /** Runs before each scrape, to set gauges read from the database. */
+  collect(name: string, collector: () => Promise<void>): void;
+  /** The exposition text (format 0.0.4) after running the collectors. */
+  render(): Promise<string>;
+  contentType: string;
 }
 
-export interface Counter {
-  inc(labels?: Labels, by?: number): void;
-  get(labels?: Labels): number;
-}
-
-export interface Gauge {
-  set(value: number, labels?: Labels): void;
-}
-
-export interface Histogram {
-  observe(value: number, labels?: Labels): void;
-}
-
-export class Registry {
-  readonly #metrics: Array<{ name: string; help: string; type: string; series: Series }> = [];
-  readonly #collectors: Array<() => Promise<void>> = [];
-
-  counter(name: string, help: string): Counter {
-    const values = new Map<string, number>();
-    this.#add(name, help, 'counter', { render: () => [...values].map(([key, v]) => `${name}${key} ${formatNumber(v)}`) });
-    return {
-      inc: (labels = {}, by = 1) => void values.set(labelText(labels), (values.get(labelText(labels)) ?? 0) + by),
-      get: (labels = {}) => values.get(labelText(labels)) ?? 0,
-    };
-  }
-
-  gauge(name: string, help: string): Gauge {
-    const values = new Map<string, number>();
-    this.#add(name, help, 'gauge', { render: () => [...values].map(([key, v]) => `${name}${key} ${formatNumber(v)}`) });
-    return { set: (value, labels = {}) => void values.set(labelText(labels), value) };
-  }
-
-  histogram(name: string, help: string, buckets: number[]): Histogram {
-    const bounds = [...buckets].sort((a, b) => a - b);
-    const data = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-    this.#add(name, help, 'histogram', {
-      render: () =>
-        [...data.values()].flatMap(({ labels, counts, sum, count }) => [
-          ...bounds.map((le, i) => `${name}_bucket${labelText({ ...labels, le: formatNumber(le) })} ${counts[i]}`),
-          `${name}_bucket${labelText({ ...labels, le: '+Inf' })} ${count}`,
-          `${name}_sum${labelText(labels)} ${formatNumber(sum)}`,
-          `${name}_count${labelText(labels)} ${count}`,
-        ]),
-    });
-    return {
-      observe: (value, labels = {}) => {
-        const key = labelText(labels);
-        let entry = data.get(key);
-        if (!entry) data.set(key, (entry = { labels, counts: bounds.map(() => 0), sum: 0, count: 0 }));
-        bounds.forEach((le, i) => {
-          if (value <= le) entry.counts[i]++;
-        });
-        entry.sum += value;
-        entry.count++;
-      },
-    };
-  }
-
-  /** Runs before each scrape, to set gauges read from the database. A failing collector is reported, not fatal. */
-  collect(collector: () => Promise<void>): void {
-    this.#collectors.push(collector);
-  }
-
-  async render(): Promise<string> {
-    await Promise.allSettled(this.#collectors.map((c) => c()));
-    const lines: string[] = [];
-    for (const m of this.#metrics) {
-      lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${m.name} ${m.type}`, ...m.series.render());
-    }
-    return lines.join('\n') + '\n';
-  }
-
-  #add(name: string, help: string, type: string, series: Series) {
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`invalid metric name ${name}`);
-    this.#metrics.push({ name, help, type, series });
-  }
-}
-
-function labelText(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  if (!keys.length) return '';
-  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-  return `{${keys.map((k) => `${k}="${escape(labels[k])}"`).join(',')}}`;
-}
-
-function formatNumber(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  return String(n);
+export function createMetricsRegistry(log: Logger): MetricsRegistry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters, which promtool's lint refuses; the same numbers remain by type in
+  // nodejs_active_handles, nodejs_active_requests and nodejs_active_resources.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  const collectors: Array<{ name: string; collector: () => Promise<void> }> = [];
+  return {
+    registry,
+    collect: (name, collector) => void collectors.push({ name, collector }),
+    async render() {
+      const results = await Promise.allSettled(collectors.map((c) => c.collector()));
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') log.warn({ err: result.reason, collector: collectors[i].name }, 'a metrics collector failed; its gauges keep their last values');
+      });
+      return registry.metrics();
+    },
+    contentType: registry.contentType,
+  };
 }

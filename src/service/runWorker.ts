@@ -96,9 +96,9 @@ async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, on
   });
   const seconds = (performance.now() - started) / 1000;
   deps.metrics.runs.inc({ status: result.status, trigger: message.trigger });
-  deps.metrics.runDuration.observe(seconds, { status: result.status });
-  deps.metrics.recordingsChanged.inc({}, Number(result.changed) || 0);
-  deps.metrics.recordingsMatched.inc({}, Number(result.matched) || 0);
+  deps.metrics.runDuration.observe({ status: result.status }, seconds);
+  deps.metrics.recordingsChanged.inc(Number(result.changed) || 0);
+  deps.metrics.recordingsMatched.inc(Number(result.matched) || 0);
   const summary = { runId: result.runId, status: result.status, matched: result.matched, changed: result.changed, skipped: result.skipped };
   log.info({ jobId: message.jobId, attempt, ...summary, seconds: Math.round(seconds * 1000) / 1000, error: result.error, retryPlanned: result.retryPlanned }, `run ${result.status}`);
   if (result.status === 'failed') throw new RunFailedError(`run ${result.runId} failed: ${result.error ?? 'unknown error'}`);

@@ -118,7 +118,7 @@ export async function startRunnerLoops(deps: {
         enqueueRun(boss, client, { jobId: request.jobId, trigger: 'manual', requestId: request.requestId }, { config, timeLimitMinutes: request.timeLimitMinutes }),
       );
       if (claimed.length) {
-        metrics.requestsPickedUp.inc({}, claimed.length);
+        metrics.requestsPickedUp.inc(claimed.length);
         log.info({ requests: claimed.map((r) => r.requestId) }, 'run requests picked up');
       }
     },
@@ -127,7 +127,7 @@ export async function startRunnerLoops(deps: {
     name: 'keep-alive',
     log,
     intervalMs: config.keepAliveCheckIntervalMs,
-    pass: async () => metrics.stalledRunsExpired.inc({}, (await expireStalledRuns(pool, log, now?.())).length),
+    pass: async () => metrics.stalledRunsExpired.inc((await expireStalledRuns(pool, log, now?.())).length),
   });
   const prune = startBackgroundLoop({
     name: 'history pruning',

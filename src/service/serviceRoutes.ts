@@ -1,9 +1,9 @@
 // GET /health and GET /metrics. /health answers 200 when this runner can do its work (database reachable, pg-boss
 // started, not shutting down) and 503 otherwise, with the state of each part as JSON; /metrics is Prometheus text
-// exposition format 0.0.4.
+// exposition format 0.0.4 from prom-client (src/service/metrics.ts).
 import type pg from 'pg';
 import type { HttpServer } from './httpServer.ts';
-import type { Registry } from './metrics.ts';
+import type { MetricsRegistry } from './metrics.ts';
 
 export interface HealthSources {
   pool: pg.Pool;
@@ -13,7 +13,7 @@ export interface HealthSources {
   stopping(): boolean;
 }
 
-export function addServiceRoutes(http: HttpServer, health: HealthSources, registry: Registry): void {
+export function addServiceRoutes(http: HttpServer, health: HealthSources, metrics: MetricsRegistry): void {
   http.route('/health', async (_req, res) => {
     const body: Record<string, unknown> = {};
     let ok = true;
@@ -38,7 +38,7 @@ export function addServiceRoutes(http: HttpServer, health: HealthSources, regist
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   http.route('/metrics', async (_req, res) => {
-    const text = await registry.render();
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+    const text = await metrics.render();
+    res.writeHead(200, { 'content-type': metrics.contentType }).end(text);
   });
 }

@@ -20,6 +20,8 @@ import { stopRunner } from './stopRunner.ts';
 export interface Service {
   url: string;
   port: number;
+  /** The HTTP port asked for, when it was busy and `port` is a free one instead (httpPortFixed false). */
+  busyPort?: number;
   stop(): Promise<void>;
   /** Internals, for tests and diagnostics. */
   boss: PgBoss;
@@ -33,6 +35,8 @@ export interface Service {
 export interface ServiceOptions {
   databaseUrl: string;
   httpPort: number;
+  /** false: a busy httpPort (a default, not set by the user) gives way to a free port. Default true. */
+  httpPortFixed?: boolean;
   log: Logger;
   /** Defaults to readRunnerConfig(process.env). */
   config?: RunnerConfig;
@@ -54,7 +58,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const applicationName = `conflag-runner ${os.hostname()}:${process.pid}:${++instances}`.slice(0, 63);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: config.concurrency + 3, application_name: applicationName });
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
-  const metrics = createRunnerMetrics();
+  const metrics = createRunnerMetrics(log);
   const shutdown = new AbortController();
   let bossState: 'starting' | 'started' | 'stopping' | 'stopped' = 'starting';
   let boss: PgBoss | undefined;
@@ -93,7 +97,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     );
     const bossForQueue = boss;
     collectSharedGauges(metrics, pool, { schema: BOSS_SCHEMA, name: RUN_QUEUE, table: async () => (await bossForQueue.getQueue(RUN_QUEUE))?.table });
-    http = await startHttpServer(options.httpPort);
+    http = await startHttpServer(options.httpPort, { freeIfBusy: options.httpPortFixed === false });
     const openListener = listener;
     addServiceRoutes(
       http,
@@ -104,13 +108,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         lastReconcileAt: () => startedLoops.lastReconcileAt(),
         stopping: () => shutdown.signal.aborted,
       },
-      metrics.registry,
+      metrics.metrics,
     );
     const parts = { boss, pool, loops, listener, http, handler, shutdown, config, log, applicationName };
     let stopping: Promise<void> | undefined;
     return {
       url: http.url,
       port: http.port,
+      busyPort: http.busyPort,
       boss,
       pool,
       metrics,

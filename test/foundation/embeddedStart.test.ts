@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
+import { parseStartBanner } from '../../src/cli/startBanner.ts';
 import { freePort } from '../../src/db/embeddedPostgres.ts';
 import { suite } from '../lib/suite.ts';
 
@@ -42,11 +43,11 @@ function conflag(args: string[], options: { detached?: boolean } = {}) {
   return { child, exited, output: () => output };
 }
 
-async function started(run: ReturnType<typeof conflag>): Promise<string> {
+async function started(run: ReturnType<typeof conflag>): Promise<{ databaseUrl: string; data: string }> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    const match = /conflag is running: (http:\/\/\S+) \(database: ([^)]*)\)/.exec(run.output());
-    if (match) return match[2];
+    const banner = parseStartBanner(run.output());
+    if (banner) return banner;
     if (run.child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -66,9 +67,9 @@ function postmasterRunning(): boolean {
 
 test('start creates the cluster, says where it is, and Ctrl-C to the process group stops it cleanly', async () => {
   const run = conflag(['start'], { detached: true });
-  const where = await started(run);
-  assert.match(where, `embedded PostgreSQL on localhost:${pgPort}`);
-  assert.match(where, dataDir);
+  const banner = await started(run);
+  assert.is(banner.databaseUrl, `postgres://postgres:conflag@localhost:${pgPort}/postgres`);
+  assert.is(banner.data, `${path.join(dataDir, 'pgdata')} (embedded PostgreSQL)`);
   process.kill(-run.child.pid!, 'SIGINT');
   assert.is(await run.exited, 0, run.output());
   assert.match(run.output(), 'conflag stopped');

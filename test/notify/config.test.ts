@@ -41,7 +41,7 @@ test('portal_url warning: at once while unset, then at most once per repeat inte
   const captured = captureLog();
   const check = createPortalUrlCheck(captured.log, { repeatMs: 1000, clock: () => now });
   const warnings = () => captured.lines().filter((l) => l.msg === PORTAL_URL_WARNING).length;
-  await db.query('UPDATE conflag.settings SET portal_url = NULL');
+  await db.query(`UPDATE conflag.settings SET portal_url = NULL, email_enabled = true, email_from = 'conflag@example.com'`);
   assert.is(await check.check(db), null);
   assert.is(warnings(), 1);
   now = 999;
@@ -56,6 +56,22 @@ test('portal_url warning: at once while unset, then at most once per repeat inte
   await check.check(db);
   assert.is(warnings(), 3, 'unset again: warned at once');
   assert.is(captured.lines().find((l) => l.msg === PORTAL_URL_WARNING)!.level, 40);
+  await db.query('UPDATE conflag.settings SET email_enabled = false');
+});
+
+test('portal_url warning: none while e-mail is disabled (the URL is only used in e-mails); at once when it is enabled', async () => {
+  const db = openPool();
+  let now = 0;
+  const captured = captureLog();
+  const check = createPortalUrlCheck(captured.log, { repeatMs: 1000, clock: () => now });
+  const warnings = () => captured.lines().filter((l) => l.msg === PORTAL_URL_WARNING).length;
+  await db.query('UPDATE conflag.settings SET portal_url = NULL, email_enabled = false');
+  for (now = 0; now < 5000; now += 1000) assert.is(await check.check(db), null);
+  assert.is(warnings(), 0, 'e-mail disabled: no warning, however often checked');
+  await db.query(`UPDATE conflag.settings SET email_enabled = true, email_from = 'conflag@example.com'`);
+  await check.check(db);
+  assert.is(warnings(), 1, 'enabled without a portal_url: warned at once');
+  await db.query('UPDATE conflag.settings SET email_enabled = false');
 });
 
 test.run();

@@ -1,12 +1,34 @@
 // `conflag run <job> [--wait] [--batch-size N]` through the real CLI entry point (main), against this file's
-// database (DATABASE_URL): exit codes, the plain summary, the terminal progress line, --wait.
+// database (DATABASE_URL): exit codes, the plain summary, the terminal progress line, --wait; and as a real process:
+// on a real terminal (a pseudo-terminal from util-linux `script`) one progress line also for a log_enabled job,
+// piped stdout holding only the summary with the log on stderr, and Ctrl-C (SIGINT) stopping the run.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
+import { EXIT_STOPPED } from '../../src/cli/commands/run.ts';
 import { main } from '../../src/cli/main.ts';
-import { closePools, openPool } from '../lib/db.ts';
+import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
+import { waitFor } from '../lib/waitFor.ts';
 import { confidentialIds, insertJob, insertRecordings, longCalls, resetRunData } from './fixtures.ts';
 
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 const test = suite('run: the run command');
+
+/** The environment of a `conflag` child process on this file's database, without LOG_LEVEL / LOG_FORMAT. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl() };
+  delete env.LOG_LEVEL;
+  delete env.LOG_FORMAT;
+  return env;
+}
+
+async function loggedJob(pool: ReturnType<typeof openPool>, name: string): Promise<string> {
+  const id = await insertJob(pool, { name, condition: longCalls });
+  await pool.query(`UPDATE conflag.jobs SET log_enabled = true WHERE id = $1::bigint`, [id]);
+  return id;
+}
 test.after(closePools);
 test.before.each(() => resetRunData(openPool()));
 
@@ -103,6 +125,68 @@ test('a failed run exits 1 with its error; an unknown job exits 1; bad arguments
   const bad = await cli(['run', 'x', '--batch-size', 'many']);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, '--batch-size must be a whole number');
+});
+
+test('on a real terminal a log_enabled job keeps ONE updating progress line: no log line between the updates', async () => {
+  const pool = openPool();
+  await insertRecordings(pool, 30, { duration: () => 9000 });
+  await loggedJob(pool, 'logged on a terminal');
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} run 'logged on a terminal' --batch-size 10`;
+  const result = spawnSync('script', ['--quiet', '--return', '--command', command, '/dev/null'], { env: childEnv(), encoding: 'utf8', timeout: 60_000 });
+  assert.is(result.status, 0, result.stdout + result.stderr);
+  const lines = result.stdout.split('\r\n').filter(Boolean);
+  assert.is(lines.length, 3, `the progress line, the summary and the log hint, nothing else:\n${JSON.stringify(lines, null, 1)}`);
+  const updates = lines[0].split('\r\u001b[K').slice(1);
+  assert.is(updates.length, 4, 'the start and three batches, redrawn in place');
+  assert.match(updates[3], /^run \d+ · batch 3 · id \d+ of \d+ \(100%\) · matched 30 · changed 30$/);
+  assert.match(lines[1], /^run \d+ succeeded: matched 30, changed 30/);
+  assert.match(lines[2], /^detailed log \(log_enabled\): /);
+});
+
+test('piped: stdout holds only the summary; the log of a log_enabled job goes to stderr', async () => {
+  const pool = openPool();
+  await insertRecordings(pool, 30, { duration: () => 9000 });
+  await loggedJob(pool, 'logged into a pipe');
+  const result = spawnSync(process.execPath, [bin, 'run', 'logged into a pipe', '--batch-size', '10'], { env: childEnv(), encoding: 'utf8', timeout: 60_000 });
+  assert.is(result.status, 0, result.stderr);
+  const out = result.stdout.split('\n');
+  assert.match(out[0], /^run (\d+) succeeded: matched 30, changed 30, skipped 0 in 3 batches \(\d+\.\d s\)$/);
+  assert.match(out[1], /^detailed log \(log_enabled\): SELECT /);
+  assert.equal(out.slice(2), [''], 'nothing else on stdout');
+  const logged = result.stderr.trim().split('\n').map((line) => JSON.parse(line).msg);
+  assert.ok(logged.includes('run started') && logged.includes('run scan prepared'), logged.join(' | '));
+});
+
+test(`Ctrl-C (SIGINT) stops the run after the batch in progress, recorded as stopped by an operator; exit ${EXIT_STOPPED} as --help says`, async () => {
+  const pool = openPool();
+  const ids = await insertRecordings(pool, 30, { duration: () => 9000 });
+  const jobId = await insertJob(pool, { name: 'interrupted', condition: longCalls });
+  const help = await cli(['run', '--help']);
+  assert.match(help.stdout, `${EXIT_STOPPED} stopped by Ctrl-C or SIGTERM`);
+  // Batch 2 waits for a row lock the test holds, so the signal arrives mid-run.
+  const locker = await pool.connect();
+  await locker.query('BEGIN');
+  await locker.query(`SELECT id FROM conflag.recordings WHERE id = $1 FOR UPDATE`, [ids[15]]);
+  const child = spawn(process.execPath, [bin, 'run', 'interrupted', '--batch-size', '10'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    await waitFor(async () => (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'conflag-run:%' AND wait_event_type = 'Lock'`)).rowCount, { what: 'batch 2 to wait on the lock' });
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    await locker.query('ROLLBACK');
+    locker.release();
+  }
+  assert.is(await exited, EXIT_STOPPED, output);
+  assert.match(output, /^run \d+ stopped: matched 20, changed 20, skipped 0 in 2 batches/m, output);
+  const { rows } = await pool.query(`SELECT status, batches, error FROM conflag.job_runs WHERE job_id = $1`, [jobId]);
+  assert.equal(rows.map((r) => [r.status, r.batches]), [['stopped', 2]], 'recorded as stopped by an operator; batch 2 finished and stays applied');
+  assert.match(rows[0].error, 'interrupted by SIGINT');
+  const { rows: [state] } = await pool.query(`SELECT last_status, consecutive_failures FROM conflag.job_status WHERE job_id = $1`, [jobId]);
+  assert.equal(state, { last_status: 'stopped', consecutive_failures: 0 }, 'not a failure');
 });
 
 test.run();

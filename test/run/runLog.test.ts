@@ -2,6 +2,9 @@
 // compiled SQL and parameters (as `conflag explain --json` shows them), the scan plan and why, one entry per
 // committed batch, the end; nothing at all without log_enabled; a batch that rolls back leaves no entry of its
 // own but an error entry; pruning removes the log with its run; who may read and write it; the CLI's hints.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { main } from '../../src/cli/main.ts';
@@ -10,6 +13,7 @@ import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, type JobInput } from './fixtures.ts';
 
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 const test = suite('run: detailed run log');
 test.after(closePools);
 test.before.each(() => resetRunData(openPool()));
@@ -270,6 +274,32 @@ test('conflag run names the run and, for a logged job, how to read its log; conf
   assert.is(missing.code, 1);
   assert.match(missing.stderr, 'run 999999 does not exist');
   assert.is((await cli(['log', 'abc'])).code, 2);
+});
+
+test('conflag log prints a 505-entry log in the order written; piped into a reader that quits, it ends quietly', async () => {
+  const pool = openPool();
+  await insertRecordings(pool, 502, { duration: () => 9000 });
+  const jobId = await loggedJob(pool, { name: 'long log', condition: longCalls });
+  const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 1 });
+  assert.is(result.status, 'succeeded', result.error);
+  const printed = await cli(['log', result.runId]);
+  assert.is(printed.code, 0, printed.stderr);
+  const lines = printed.stdout.trimEnd().split('\n').slice(1);
+  assert.is(lines.length, 505);
+  const events = lines.map((l) => l.trim().split(/\s+/)[3]);
+  assert.equal([events[0], events[1], events[504]], ['run_started', 'scan_planned', 'run_finished']);
+  // Numeric order: batch 1, 2, …, 502 (sorted as text, "batch 88" came first and the start entry was line 12).
+  const batches = lines.slice(2, 504).map((l) => Number(/ batch (\d+): /.exec(l)?.[1]));
+  assert.equal(batches, Array.from({ length: 502 }, (_, i) => i + 1));
+
+  // `conflag log N | head`: the reader is gone before the first line is written.
+  const child = spawn(process.execPath, [bin, 'log', result.runId], { env: { ...process.env, DATABASE_URL: databaseUrl() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.is(stderr, '', 'no stack trace, no message');
+  assert.is(code, 0);
 });
 
 test.run();

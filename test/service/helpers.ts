@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { parseStartBanner } from '../../src/cli/startBanner.ts';
 import { createLogger } from '../../src/log.ts';
 import { readRunnerConfig, type RunnerConfig } from '../../src/service/runnerConfig.ts';
 import { startService, type Service, type ServiceOptions } from '../../src/service/startService.ts';
@@ -21,6 +22,13 @@ export function db(): pg.Pool {
   return (shared ??= openPool(undefined, { max: 6 }));
 }
 const children: ChildProcess[] = [];
+
+/** The value of a prom-client counter or gauge for the labels (0 when it has no such series). */
+export async function metricValue(metric: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> }, labels: Record<string, string> = {}): Promise<number> {
+  const { values } = await metric.get();
+  const match = values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x));
+  return match?.value ?? 0;
+}
 
 /** Logs of in-process services go to this file's output only at warn and above (LOG_LEVEL overrides). */
 export const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
@@ -54,7 +62,7 @@ export async function spawnRunner(env: Record<string, string> = {}): Promise<Run
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await waitFor(async () => /conflag is running: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], {
+  const url = await waitFor(async () => parseStartBanner(output)?.serviceUrl, {
     timeoutMs: 60_000,
     what: () => `the runner to print its URL; output so far:\n${output}`,
   });

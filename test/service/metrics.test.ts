@@ -1,10 +1,11 @@
-// /metrics (Prometheus text format 0.0.4) and /health of a runner, after real runs: runs by status and trigger,
-// recordings changed, run duration histogram, queue lag while a run waits for a busy runner, last reconcile; and
-// the registry's text format on its own.
+// /metrics (Prometheus text format 0.0.4, prom-client) and /health of a runner, after real runs: runs by status
+// and trigger, recordings changed, run duration histogram, queue lag while a run waits for a busy runner, last
+// reconcile, the process/Node default metrics, the per-job series and the unschedulable-jobs gauge — and the
+// whole text through `promtool check metrics` (rule in test/service/promtool.ts).
 import * as assert from 'uvu/assert';
-import { Registry } from '../../src/service/metrics.ts';
 import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
+import { checkWithPromtool } from './promtool.ts';
 import { db, insertJob, insertRecordings, lockMatchingRecording, runsOf, startTestService, stopAll, waitFor, waitUntilBlocked } from './helpers.ts';
 
 const test = suite('runner: metrics and health');
@@ -18,29 +19,12 @@ function parse(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+]+|NaN|\+Inf)$/.exec(line);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
     assert.ok(match, `not a sample line: ${line}`);
     samples.set(match[1], Number(match[2]));
   }
   return samples;
 }
-
-test('registry: counters, gauges and cumulative histogram buckets in text format 0.0.4, labels escaped', async () => {
-  const registry = new Registry();
-  const counter = registry.counter('t_total', 'A counter.');
-  const gauge = registry.gauge('t_gauge', 'A gauge.');
-  const histogram = registry.histogram('t_seconds', 'A histogram.', [1, 5]);
-  counter.inc({ status: 'ok' });
-  counter.inc({ status: 'ok' }, 2);
-  counter.inc({ status: 'say "hi"\\\n' });
-  gauge.set(2.5);
-  for (const v of [0.5, 3, 10]) histogram.observe(v);
-  const text = await registry.render();
-  assert.match(text, '# HELP t_total A counter.\n# TYPE t_total counter\nt_total{status="ok"} 3\nt_total{status="say \\"hi\\"\\\\\\n"} 1\n');
-  assert.match(text, '# TYPE t_gauge gauge\nt_gauge 2.5\n');
-  assert.match(text, 't_seconds_bucket{le="1"} 1\nt_seconds_bucket{le="5"} 2\nt_seconds_bucket{le="+Inf"} 3\nt_seconds_sum 13.5\nt_seconds_count 3\n');
-  assert.ok(text.endsWith('\n'));
-});
 
 test('/health reports the database, pg-boss and the listener', async () => {
   const service = await startTestService();
@@ -80,6 +64,62 @@ test('/metrics after runs: runs by status, recordings changed, duration histogra
   const reconciled = m.get('conflag_schedule_last_reconcile_timestamp_seconds')!;
   assert.ok(reconciled > Date.now() / 1000 - 60 && reconciled <= Date.now() / 1000 + 1, String(reconciled));
   assert.is(m.get('conflag_queue_lag_seconds'), 0, 'nothing waits');
+});
+
+test('the whole /metrics text passes promtool check metrics, with the process and Node.js default metrics', async () => {
+  const service = await startTestService();
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const m = parse(text);
+  for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    assert.ok(m.has(name), `default metric ${name}`);
+  }
+  assert.is(checkWithPromtool(text).output, '', 'promtool has nothing to say');
+});
+
+test('per-job series (label job_id and job = the name) and the gauge of jobs that cannot be scheduled', async () => {
+  await stopAll();
+  const pool = db();
+  await pool.query('UPDATE conflag.recordings SET confidential = false');
+  // A time zone PostgreSQL accepts but Node's Intl does not know: valid in the database, never scheduled.
+  const { rows: [zone] } = await pool.query<{ name: string }>(`SELECT name FROM pg_timezone_names WHERE name IN ('Factory', 'posixrules', 'localtime') ORDER BY name LIMIT 1`);
+  assert.ok(zone, 'a time zone unknown to Intl exists in pg_timezone_names');
+  const service = await startTestService();
+  const ok = await insertJob(pool, { name: 'series ok', schedule: '*/5 * * * *', timezone: 'Europe/Berlin' });
+  const failing = await insertJob(pool, { name: 'series "failing"', condition: { all: [{ fact: 'duration', operator: 'greaterThan', value: 7200 }] } });
+  await insertJob(pool, { name: 'series bad zone', schedule: 'daily', timezone: zone.name });
+  await insertJob(pool, { name: 'series no next time', schedule: '0 0 30 2 *' });
+  await insertJob(pool, { name: 'series bad zone but disabled', schedule: 'daily', timezone: zone.name, enabled: false });
+  await pool.query(`SELECT conflag.request_run('series ok')`);
+  await waitFor(async () => (await runsOf(pool, ok))[0]?.status === 'succeeded', { what: 'the run of series ok' });
+  // Two failed runs, as a runner records them (how runs fail is tested in test/run/failures.test.ts).
+  for (let i = 0; i < 2; i++) {
+    await pool.query(`INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition, status, finished_at, error)
+                      SELECT id, name, 'manual', now(), 'UTC', mode, action, condition, 'failed', now(), 'test failure' FROM conflag.jobs WHERE id = $1`, [failing]);
+  }
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const m = parse(text);
+  const okLabels = `job_id="${ok}",job="series ok"`;
+  const failingLabels = `job_id="${failing}",job="series \\"failing\\""`;
+  assert.is(m.get(`conflag_job_last_run_status{${okLabels},status="succeeded"}`), 1, text);
+  assert.is(m.get(`conflag_job_last_run_status{${okLabels},status="failed"}`), 0);
+  assert.is(m.get(`conflag_job_last_run_status{${failingLabels},status="failed"}`), 1);
+  assert.is(m.get(`conflag_job_consecutive_failures{${failingLabels}}`), 2);
+  assert.is(m.get(`conflag_job_consecutive_failures{${okLabels}}`), 0);
+  const success = m.get(`conflag_job_last_success_timestamp_seconds{${okLabels}}`)!;
+  assert.ok(success > Date.now() / 1000 - 60 && success <= Date.now() / 1000 + 1, String(success));
+  assert.not.ok(m.has(`conflag_job_last_success_timestamp_seconds{${failingLabels}}`), 'no success yet: no series');
+  const next = m.get(`conflag_job_next_tick_seconds{${okLabels}}`)!;
+  assert.ok(next > 0 && next <= 300, `every 5 minutes: next tick in ${next} s`);
+  assert.not.ok(m.has(`conflag_job_next_tick_seconds{${failingLabels}}`), 'a manual job has no next tick');
+  assert.is(m.get(`conflag_job_last_run_recordings_changed{${okLabels}}`), 10);
+  assert.is(m.get('conflag_jobs_unschedulable'), 2, 'the bad time zone and the crontab with no next time; not the disabled job');
+  // A job deleted is gone from the next scrape; a fixed one leaves the gauge.
+  await pool.query(`DELETE FROM conflag.jobs WHERE name = 'series no next time'`);
+  await pool.query(`UPDATE conflag.jobs SET timezone = 'UTC' WHERE name = 'series bad zone'`);
+  const after = parse(await (await fetch(`${service.url}/metrics`)).text());
+  assert.is(after.get('conflag_jobs_unschedulable'), 0);
+  assert.not.ok([...after.keys()].some((k) => k.includes('series no next time')), 'the deleted job has no series');
+  assert.is(checkWithPromtool(text).output, '');
 });
 
 test('queue lag grows while a run waits for a busy runner', async () => {

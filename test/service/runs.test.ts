@@ -7,7 +7,7 @@ import { executeRun } from '../../src/run/executeRun.ts';
 import { BOSS_SCHEMA } from '../../src/service/runQueue.ts';
 import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { db, insertJob, insertRecordings, lockMatchingRecording, runsOf, startTestService, stopAll, waitFor, waitUntilBlocked } from './helpers.ts';
+import { db, insertJob, insertRecordings, lockMatchingRecording, metricValue, runsOf, startTestService, stopAll, waitFor, waitUntilBlocked } from './helpers.ts';
 
 const test = suite('runner: runs');
 test.after(async () => {
@@ -54,10 +54,10 @@ test('one run per job: a tick during a run is recorded as skipped; with every wo
     // Now both workers are busy (a second job blocks on the same row): further ticks wait, merged into one.
     await requestRun(other);
     await waitFor(async () => (await runsOf(pool, other))[0]?.status === 'running', { what: 'the other run to be running' });
-    const merged = service.metrics.ticks.get({ result: 'merged' });
+    const merged = await metricValue(service.metrics.ticks, { result: 'merged' });
     for (let i = 0; i < 3; i++) await fireTick(job, service);
     assert.is(await waitingInQueue(`schedule:${job}`), 1, 'one queued tick for the job');
-    assert.is(service.metrics.ticks.get({ result: 'merged' }) - merged, 2);
+    assert.is((await metricValue(service.metrics.ticks, { result: 'merged' })) - merged, 2);
     assert.is((await runsOf(pool, job)).length, 2, 'no run started meanwhile');
   } finally {
     await lock.release();
@@ -155,7 +155,7 @@ test('a run over the execution time limit is aborted between batches, keeps its 
   assert.is(runs[0].changed, '10', 'the first two batches (ids 1-30) stay applied');
   const { rows } = await pool.query(`SELECT expire_seconds, state FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1`, [`request:${request}`]);
   assert.equal(rows, [{ expire_seconds: 360, state: 'completed' }], 'pg-boss expiry is the limit plus 5 minutes');
-  assert.is(service.metrics.runs.get({ status: 'aborted', trigger: 'manual' }), 1);
+  assert.is(await metricValue(service.metrics.runs, { status: 'aborted', trigger: 'manual' }), 1);
 });
 
 test("a run stopped by one runner's shutdown is taken over by another runner", async () => {
@@ -178,7 +178,7 @@ test("a run stopped by one runner's shutdown is taken over by another runner", a
   }, { timeoutMs: 15_000, what: 'the second runner to finish the job' });
   assert.equal(runs.map((r) => [r.attempt, r.status]), [[1, 'aborted'], [2, 'succeeded']]);
   assert.match(runs[0].error!, /stopped between batches \(runner shutting down\) after 1 batches/);
-  assert.ok(second.metrics.runs.get({ status: 'succeeded', trigger: 'manual' }) >= 1);
+  assert.ok((await metricValue(second.metrics.runs, { status: 'succeeded', trigger: 'manual' })) >= 1);
 });
 
 test.run();

@@ -8,8 +8,9 @@ export const command: Command = {
   name: 'demo',
   summary: 'Load generated demo recordings (several tenants, non-ASCII names, a long tail of calls over 2 hours) and an example job.',
   usage: '[--count N] [--seed X]\n\n  --count N   recordings to add (default 100000)\n  --seed X    random seed between -1 and 1 (default 0.42)',
+  maxArgs: 0,
   options: { count: { type: 'string' }, seed: { type: 'string' } },
-  async run({ flags, stdout }) {
+  async run({ flags, stdout, log }) {
     const count = flags.count === undefined ? 100_000 : Number(flags.count);
     if (!Number.isInteger(count) || count < 0 || count > 100_000_000) {
       throw new UsageError(`--count must be a whole number from 0 to 100000000, not ${JSON.stringify(flags.count)}`);
@@ -37,6 +38,6 @@ export const command: Command = {
         await client.end();
       }
       return 0;
-    });
+    }, { log });
   },
 };

@@ -35,8 +35,9 @@ export const command: Command = {
 
   --as-of T   the run start ("now") for age_minutes/age_days (default: now)
   --json      print {"job", "timezone", "asOf", "predicate", "statement", "parameters"} as JSON`,
+  maxArgs: 1,
   options: { 'as-of': { type: 'string' }, json: { type: 'boolean' } },
-  async run({ args, flags, stdout }) {
+  async run({ args, flags, stdout, log }) {
     if (args.length !== 1) throw new UsageError(args.length ? `give one job, not ${args.length}` : 'which job? give its name or id');
     const asOfFlag = parseAsOf(flags['as-of']);
     return withDatabase(
@@ -79,7 +80,7 @@ export const command: Command = {
           await client.end();
         }
       },
-      { migrate: false },
+      { log, migrate: false },
     );
   },
 };

@@ -25,8 +25,9 @@ export const command: Command = {
   --json   print the entries as JSON (with their details: settings, compiled SQL, per-batch counts)
 
 The same in SQL: ${runLogQuery('<run id>')}`,
+  maxArgs: 1,
   options: { json: { type: 'boolean' } },
-  async run({ args, flags, stdout, stderr }) {
+  async run({ args, flags, stdout, stderr, log }) {
     if (args.length !== 1) throw new UsageError(args.length ? `give one run id, not ${args.length}` : 'which run? give its id (conflag.job_runs.id)');
     const runId = args[0];
     if (!/^[0-9]{1,18}$/.test(runId)) throw new UsageError(`a run id is a whole number, not ${JSON.stringify(runId)}`);
@@ -58,7 +59,7 @@ The same in SQL: ${runLogQuery('<run id>')}`,
           await client.end();
         }
       },
-      { migrate: false },
+      { log, migrate: false },
     );
   },
 };

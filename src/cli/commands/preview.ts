@@ -84,11 +84,12 @@ export const command: Command = {
   --examples N      example recordings to list (default 5, at most 100)
   --as-of T         the run start ("now") for age_minutes/age_days (default: now)
   --json            print the result as JSON`,
+  maxArgs: 1,
   options: {
     condition: { type: 'string' }, scope: { type: 'string' }, action: { type: 'string' }, timezone: { type: 'string' },
     examples: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' },
   },
-  async run({ args, flags, stdout }) {
+  async run({ args, flags, stdout, log }) {
     const unsaved = flags.condition !== undefined;
     if (unsaved && args.length) throw new UsageError('give either a job or --condition, not both');
     if (!unsaved && args.length !== 1) throw new UsageError(args.length ? `give one job, not ${args.length}` : 'which job? give its name or id, or --condition');
@@ -133,7 +134,7 @@ export const command: Command = {
           await client.end();
         }
       },
-      { migrate: false },
+      { log, migrate: false },
     );
   },
 };

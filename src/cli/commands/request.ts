@@ -16,8 +16,9 @@ export const command: Command = {
     '  --wait               wait until a runner has run the job; exit 0 if the run succeeded, 1 otherwise\n' +
     '  --timeout SECONDS    with --wait: give up if no runner has started the run by then (default 60)\n\n' +
     'Needs a running `conflag start` on the same database to pick the request up.',
+  maxArgs: 1,
   options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
-  async run({ args, flags, stdout, stderr }) {
+  async run({ args, flags, stdout, stderr, log }) {
     if (args.length !== 1) throw new UsageError('give exactly one job, by name or id');
     const timeout = flags.timeout === undefined ? 60 : Number(flags.timeout);
     if (!(timeout > 0 && timeout <= 86_400)) throw new UsageError(`--timeout must be a number of seconds from 1 to 86400, not ${JSON.stringify(flags.timeout)}`);
@@ -26,7 +27,7 @@ export const command: Command = {
         const client = new pg.Client({ connectionString: db.url, application_name: 'conflag-request' });
         await client.connect();
         try {
-          const { rows: [{ id }] } = await client.query<{ id: string }>('SELECT conflag.request_run($1) AS id', [args[0]]);
+          const { rows: [{ id }] } = await client.query<{ id: string }>('SELECT conflag.request_run($1::text) AS id', [args[0]]);
           const { rows } = await client.query<{ id: string; job_id: string; name: string }>(
             'SELECT r.id, r.job_id, j.name FROM conflag.run_requests r JOIN conflag.jobs j ON j.id = r.job_id WHERE r.id = $1',
             [id],
@@ -41,7 +42,7 @@ export const command: Command = {
           await client.end();
         }
       },
-      { migrate: false },
+      { log, migrate: false },
     );
   },
 };

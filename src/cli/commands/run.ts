@@ -1,20 +1,25 @@
 // `conflag run <job>`: runs one job now, in this process, through executeRun (trigger 'manual') — the same code
-// path as the runner service. A terminal gets one updating progress line; pipes get the summary only.
-// Ctrl-C stops the run between batches (status 'aborted'). The summary names the run id; for a job with
-// log_enabled a second line says how to read its detailed log (conflag.job_run_log). Exit codes: 0 succeeded,
-// 1 failed or aborted, 2 usage, 3 the job is already running (without --wait).
+// path as the runner service. A terminal gets one updating progress line, with warnings printed above it (the
+// per-batch entries of a log_enabled job are in its detailed log, `conflag log`); piped, stdout holds only the
+// summary and the log goes to stderr. Ctrl-C (SIGINT) or SIGTERM stops the run between batches, recorded as
+// stopped by an operator (status 'stopped': not a failure, no failure e-mail). The summary names the run id; for a job with log_enabled a second line says how to read its
+// detailed log. Exit codes: see EXIT_CODES.
 import pg from 'pg';
 import { ConflagError, SQLSTATE } from '../../errors.ts';
+import { createLogger, type Logger } from '../../log.ts';
 import { executeRun } from '../../run/executeRun.ts';
 import { formatProgress, formatResult } from '../../run/formatProgress.ts';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, type RunResult } from '../../run/types.ts';
 import { findJob } from '../../sql/loadJob.ts';
 import { runningRunOf } from '../../sql/runningRunOf.ts';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, type Command, type CommandContext } from '../command.ts';
+import { progressLine, type ProgressLine } from '../progressLine.ts';
 import { withDatabase } from '../withDatabase.ts';
 import { runLogQuery } from './log.ts';
 
 export const EXIT_ALREADY_RUNNING = 3;
+/** 128 + SIGINT, what a shell reports for a program ended by Ctrl-C; also for SIGTERM, so scripts test one code. */
+export const EXIT_STOPPED = 130;
 
 export const command: Command = {
   name: 'run',
@@ -24,16 +29,23 @@ export const command: Command = {
   --wait          if the job is running, wait for that run to end, then run it
   --batch-size N  recording ids per batch, each its own transaction (default ${DEFAULT_BATCH_SIZE})
 
-Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (without --wait).`,
+Ctrl-C (or SIGTERM) stops the run after the batch in progress; the committed batches stay applied, and the run is
+recorded as stopped by an operator (status stopped: not a failure, no failure e-mail).
+Exit codes: 0 succeeded, 1 failed (or aborted by the job's time limit), 2 usage, 3 already running (without
+--wait), ${EXIT_STOPPED} stopped by Ctrl-C or SIGTERM.`,
+  maxArgs: 1,
   options: { wait: { type: 'boolean' }, 'batch-size': { type: 'string' } },
-  async run({ args, flags, stdout, stderr }) {
-    if (args.length !== 1) throw new UsageError(args.length ? `give one job, not ${args.length}` : 'which job? give its name or id');
+  async run(context) {
+    const { args, flags, stdout, stderr } = context;
+    if (args.length !== 1) throw new UsageError('which job? give its name or id');
     const raw = flags['batch-size'];
     const batchSize = raw === undefined ? DEFAULT_BATCH_SIZE : Number(raw);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
       throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}, not ${JSON.stringify(raw)}`);
     }
-    return withDatabase(async (db, log) => {
+    const line = stdout.isTTY === true ? progressLine(stdout) : undefined;
+    const log = line ? loggerAbove(line, context) : context.log;
+    return withDatabase(async (db) => {
       const pool = new pg.Pool({ connectionString: db.url, max: 2 });
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => controller.abort(`interrupted by ${signal}`);
@@ -42,9 +54,8 @@ Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (withou
       try {
         const job = await findJob(pool, args[0]);
         if (!job) {
-          throw new ConflagError(SQLSTATE.runJobNotFound, `job ${JSON.stringify(args[0])} does not exist; list the jobs with: SELECT id, name FROM conflag.jobs`);
+          throw new ConflagError(SQLSTATE.runJobNotFound, `job ${JSON.stringify(args[0])} does not exist; list the jobs with: conflag jobs`);
         }
-        const tty = stdout.isTTY === true;
         let result: RunResult;
         let started: number;
         for (;;) {
@@ -57,7 +68,7 @@ Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (withou
             }
             stderr.write(`waiting for run ${running.id} of job "${job.name}" to end...\n`);
             while (await runningRunOf(pool, job.id)) {
-              if (controller.signal.aborted) return 1;
+              if (controller.signal.aborted) return EXIT_STOPPED;
               await new Promise((resolve) => setTimeout(resolve, 500));
             }
           }
@@ -66,9 +77,11 @@ Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (withou
             trigger: 'manual',
             batchSize,
             signal: controller.signal,
+            // Ctrl-C here is the operator deciding to stop: recorded as 'stopped', not as a failure.
+            stopByOperator: true,
             // The summary below says how it ended; the job's detailed log only when it asks for one (log_enabled).
             log: job.log_enabled ? log : log.child({}, { level: 'silent' }),
-            onProgress: tty ? (p) => stdout.write(`\r\u001b[K${formatProgress(p)}`) : undefined,
+            onProgress: line ? (p) => line.update(formatProgress(p)) : undefined,
           });
           if (result.status !== 'skipped') break;
           if (!flags.wait) {
@@ -76,17 +89,26 @@ Exit codes: 0 succeeded, 1 failed or aborted, 2 usage, 3 already running (withou
             return EXIT_ALREADY_RUNNING;
           }
         }
-        if (tty) stdout.write('\n');
+        line?.end();
         stdout.write(`${formatResult(result, (performance.now() - started) / 1000)}\n`);
         if (job.log_enabled) {
           stdout.write(`detailed log (log_enabled): ${runLogQuery(result.runId)}  or: conflag log ${result.runId}\n`);
         }
-        return result.status === 'succeeded' ? 0 : 1;
+        if (result.status === 'succeeded') return 0;
+        return result.status === 'stopped' ? EXIT_STOPPED : 1;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await pool.end();
       }
-    });
+    }, { log });
   },
 };
+
+/** On a terminal: warnings and errors only (unless LOG_LEVEL says otherwise), printed above the progress line. */
+function loggerAbove(line: ProgressLine, { stderr }: CommandContext): Logger {
+  return createLogger({
+    level: process.env.LOG_LEVEL ? undefined : 'warn',
+    destination: { isTTY: stderr.isTTY, write: (text: string) => line.above(() => stderr.write(text)) },
+  });
+}
