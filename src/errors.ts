@@ -37,6 +37,9 @@ export const SQLSTATE = {
   runJobNotFound: 'CF301',
   runJobRunning: 'CF302',
   runBadOption: 'CF303',
+  // CF4xx: the recordings table (conflag.recording_source). See docs/errors.md "Recordings table".
+  sourceMissing: 'CF401',
+  sourceKeyType: 'CF402',
 } as const satisfies Record<string, string>;
 
 /** Server errors worth retrying as they are: serialization failure, deadlock. */

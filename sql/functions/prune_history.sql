@@ -1,7 +1,7 @@
 -- History retention: deletes finished runs (any status but 'running') that finished more than their job's
 -- keep_history_days before p_now, always keeping each job's newest run and newest successful run (job_status
 -- and "first_consecutive" notifications read them). Runs of deleted jobs (job_id NULL) keep the default 60 days.
--- Also deletes leftover candidate lists of runs no longer running and prunes the change log
+-- Also deletes leftover candidate and batch-transaction lists of runs no longer running and prunes the change log
 -- (conflag.prune_recording_changes). Two copies never overlap (advisory lock; the second returns 0 at once).
 -- Bounded: at most 20 batches of 1000 runs per call; returns the number of runs deleted (call again while > 0).
 CREATE OR REPLACE FUNCTION conflag.prune_history(p_now timestamptz DEFAULT now())
@@ -34,6 +34,8 @@ BEGIN
   END LOOP;
   DELETE FROM conflag.run_candidates c
    WHERE NOT EXISTS (SELECT 1 FROM conflag.job_runs r WHERE r.id = c.run_id AND r.status = 'running');
+  DELETE FROM conflag.run_batch_xids x
+   WHERE NOT EXISTS (SELECT 1 FROM conflag.job_runs r WHERE r.id = x.run_id AND r.status = 'running');
   PERFORM conflag.prune_recording_changes();
   RETURN deleted;
 END;
