@@ -37,14 +37,13 @@ try {
                                       WHERE ${predicate} AND r.confidential IS DISTINCT FROM true`);
   const variants: Record<string, () => Promise<unknown>> = {
     'one plain guarded UPDATE (baseline)': () => pool.query(plainUpdate.sql, plainUpdate.parameters),
-    'executeRun, batches of 10 000 ids': () => run(10_000),
-    'executeRun, batches of 50 000 ids': () => run(50_000),
-    'executeRun, batches of 100 000 ids (default)': () => run(100_000),
+    'executeRun, 1 connection': () => run(1),
+    'executeRun, 2 connections (default)': () => run(2),
     'plain keyset range UPDATE, 100 000 ids, no matched count': () => rangeUpdates(100_000),
     'select 10 000 matching ids, then UPDATE by id': () => selectThenUpdate(10_000),
   };
-  async function run(batchSize: number) {
-    const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize });
+  async function run(parallelism: number) {
+    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism });
     if (result.status !== 'succeeded') throw new Error(`bench run ${result.status}: ${result.error}`);
   }
   async function rangeUpdates(size: number) {

@@ -26,8 +26,8 @@ try {
       [name, JSON.stringify(CONDITION), logEnabled])).rows[0].id as string;
   const quiet = await job('bench no log', false);
   const logged = await job('bench log', true);
-  const run = (jobId: string, batchSize: number) => async () => {
-    const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize });
+  const run = (jobId: string, batchUnits: number) => async () => {
+    const result = await executeRun(pool, jobId, { trigger: 'manual', batchUnits });
     if (result.status !== 'succeeded') throw new Error(`bench run ${result.status}: ${result.error}`);
   };
   const resetFlags = async () => {
@@ -35,13 +35,14 @@ try {
     await pool.query(`VACUUM conflag.recordings`);
   };
   const tables: [string, Record<string, number>][] = [];
-  for (const batchSize of [100_000, 10_000]) {
-    const size = batchSize.toLocaleString('en').replaceAll(',', ' ');
-    tables.push([`First run (flags all false), batches of ${size} ids`, await measure({
+  // Blocks per batch: about 100 000 and 10 000 rows of the demo table (~60 rows a block).
+  for (const batchSize of [1_600, 160]) {
+    const size = `${batchSize} blocks`;
+    tables.push([`First run (flags all false), batches of ${size}`, await measure({
       'log_enabled = false (baseline)': run(quiet, batchSize),
       'log_enabled = true': run(logged, batchSize),
     }, resetFlags, { repeat: REPEAT, alternate: true, digits: 3 })]);
-    tables.push([`Re-run (nothing to change), batches of ${size} ids`, await measure({
+    tables.push([`Re-run (nothing to change), batches of ${size}`, await measure({
       'log_enabled = false (baseline)': run(quiet, batchSize),
       'log_enabled = true': run(logged, batchSize),
     }, async () => {}, { repeat: REPEAT, alternate: true, digits: 3 })]);

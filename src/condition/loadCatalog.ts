@@ -4,12 +4,13 @@ import type pg from 'pg';
 import type { Attribute, AttributeType, Catalog, OperatorInfo, ValueShape } from './types.ts';
 
 export async function loadCatalog(db: pg.Pool | pg.ClientBase): Promise<Catalog> {
-  // notNull: a plain `r.<column>` expression over a NOT NULL column of conflag.recordings needs no NULL guard,
-  // which keeps predicates like `r.started_at < $1` index-friendly.
+  // notNull: a plain `r.<column>` expression over a NOT NULL column of the recordings table (conflag.recording_source)
+  // needs no NULL guard, which keeps predicates like `r.started_at < $1` index-friendly.
   const attributes = await db.query<{ name: string; type: AttributeType; expression: string; description: string; not_null: boolean }>(
     `SELECT a.name, a.type, a.expression, a.description,
             COALESCE((SELECT c.attnotnull FROM pg_catalog.pg_attribute c
-                       WHERE c.attrelid = 'conflag.recordings'::regclass AND NOT c.attisdropped
+                       WHERE c.attrelid = (SELECT to_regclass(format('%I.%I', s.table_schema, s.table_name)) FROM conflag.recording_source s)
+                         AND NOT c.attisdropped
                          AND a.expression = 'r.' || c.attname), false) AS not_null
        FROM conflag.attributes a ORDER BY a.name`,
   );

@@ -11,12 +11,20 @@ export interface JobSelection {
   condition: unknown;
 }
 
-export function recordingsOfJob(job: JobSelection, catalog: Catalog, ctx: ConditionContext): RawBuilder<SqlBool> {
+/** The tenant column of the recordings table, quoted and as text (RecordingSource.tenantColumn); conflag.recordings' by default. */
+export interface TenantColumn {
+  tenantColumn: string;
+}
+
+export function recordingsOfJob(
+  job: JobSelection, catalog: Catalog, ctx: ConditionContext, source: TenantColumn = { tenantColumn: 'tenant_id' },
+): RawBuilder<SqlBool> {
   if (job.access_scope === null) return compileCondition(job.condition, catalog, ctx);
   if (!Array.isArray(job.access_scope) || job.access_scope.some((t) => typeof t !== 'string')) {
     throw new TypeError('recordingsOfJob: access_scope must be NULL or an array of tenant ids');
   }
-  const scope = sql<SqlBool>`r.tenant_id = ANY(${job.access_scope}::text[])`;
+  // The column name comes from the catalog (format('%I') in loadRecordingSource); tenant ids are bound.
+  const scope = sql<SqlBool>`${sql.raw(`r.${source.tenantColumn}`)} = ANY(${job.access_scope}::text[])`;
   checkContext(ctx);
   const root = parseCondition(job.condition, catalog);
   // A top-level "all" joins the scope test as a sibling, which reads better than a nested group.

@@ -1,8 +1,7 @@
-// Runs one job once: the heart of conflag's executor. Loads the job, fixes the run's timezone and as_of, records
-// the run (or a 'skipped' one when the job is already running), compiles scope AND condition with the compiler
-// (src/condition), then works through keyset batches of the recordings' primary key — each batch ONE statement
-// in its own transaction with its progress row update — so a run bounds its lock time, can stop between
-// batches and shows progress. The run row never stays 'running' on an error this process sees: the failing
+// Runs one job once. Loads the job, fixes the run's timezone and as_of, records the run (or a 'skipped' one when
+// the job is already running), compiles scope AND condition with the compiler (src/condition), plans the scan
+// (prepareScan: block ranges of the table, or an incremental run's candidates), then lets runBatches work through
+// it on `parallelism` connections. The run row never stays 'running' on an error this process sees: the failing
 // batch rolls back and the run is marked 'failed' (or 'aborted' for a stop request or the execution time limit,
 // 'stopped' for a stop by an operator).
 // A job with log_enabled also gets a detailed log in conflag.job_run_log (start with settings and compiled SQL,
@@ -13,238 +12,223 @@ import { loadCatalog } from '../condition/loadCatalog.ts';
 import { recordingsOfJob } from '../condition/recordingsOfJob.ts';
 import { compileSql } from '../db/kysely.ts';
 import { ConflagError, SQLSTATE } from '../errors.ts';
-import { applyBatch, type BatchCounts } from '../sql/applyBatch.ts';
+import type { Logger } from '../log.ts';
+import { loadRecordingSource } from '../source/recordingSource.ts';
 import { incrementalStateOf } from '../sql/incrementalStateOf.ts';
 import { insertRunLog, type RunLogEntry } from '../sql/insertRunLog.ts';
 import { loadJob } from '../sql/loadJob.ts';
 import { markRunFinished } from '../sql/markRunFinished.ts';
-import { BEFORE_FIRST_ID, nextBatchRange } from '../sql/nextBatchRange.ts';
-import { prepareScan, type PreparedScan } from '../sql/prepareScan.ts';
-import { recordBatchProgress } from '../sql/recordBatchProgress.ts';
+import { prepareScan } from '../sql/prepareScan.ts';
 import { resolveTimezone } from '../sql/resolveTimezone.ts';
 import { startRun } from '../sql/startRun.ts';
 import { dependsOnRunTime } from './conditionFacts.ts';
-import { progressFraction } from './progressFraction.ts';
-import {
-  batchEntry, batchRolledBackEntry, runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry, scanReason, type BatchFacts,
-} from './runLogEntries.ts';
+import { extraConnections } from './extraConnections.ts';
+import { runBatches } from './runBatches.ts';
+import { classifyFailure } from './runFailure.ts';
+import { runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry, batchRolledBackEntry } from './runLogEntries.ts';
 import { runFingerprint } from './runFingerprint.ts';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, type ExecuteRunOptions, type FinalRunStatus, type RunProgress, type RunResult } from './types.ts';
+import {
+  DEFAULT_BATCH_TARGET_MS, DEFAULT_PARALLELISM, MAX_BATCH_UNITS, MAX_PARALLELISM,
+  type ExecuteRunOptions, type FinalRunStatus, type JobRow, type RunProgress, type RunResult,
+} from './types.ts';
 
-/** Why a run stopped early, recorded as status 'aborted' with this message. */
-class RunStopped extends Error {
-  override name = 'RunStopped';
-  readonly status: FinalRunStatus;
-  /** Stopped by options.signal (whoever aborted it may retry the run), not by the time limit or a deleted job. */
-  readonly bySignal: boolean;
-  constructor(message: string, status: FinalRunStatus = 'aborted', bySignal = false) {
-    super(message);
-    this.status = status;
-    this.bySignal = bySignal;
-  }
+interface RunSettings {
+  attempt: number;
+  parallelism: number;
+  targetMs: number;
+  fixedUnits?: number;
 }
 
 export async function executeRun(pool: pg.Pool, jobId: string | number | bigint, options: ExecuteRunOptions): Promise<RunResult> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-    throw new ConflagError(SQLSTATE.runBadOption, `batch size ${batchSize} is not valid: use a whole number from 1 to ${MAX_BATCH_SIZE}`);
-  }
-  const attempt = options.attempt ?? 1;
-  if (!Number.isInteger(attempt) || attempt < 1) {
-    throw new ConflagError(SQLSTATE.runBadOption, `attempt ${attempt} is not valid: use a whole number from 1 up`);
-  }
-  const clock = options.clock ?? Date.now;
-  // How a stop by options.signal is recorded: an operator's stop is not a failure (RunStatus).
-  const signalStatus: FinalRunStatus = options.stopByOperator ? 'stopped' : 'aborted';
-  const log = options.log;
+  const settings = checkOptions(options);
   const client = await pool.connect();
-  let broken: Error | undefined;
-  const onClientError = (error: Error) => (broken = error);
+  const session = { broken: undefined as Error | undefined };
+  const onClientError = (error: Error) => (session.broken = error);
   client.on('error', onClientError);
   try {
     const job = await loadJob(client, jobId);
     if (!job) throw new ConflagError(SQLSTATE.runJobNotFound, `job ${jobId} does not exist`);
     const timezone = await resolveTimezone(client, job.timezone);
     const started = await startRun(client, {
-      job, trigger: options.trigger, attempt, requestId: options.requestId == null ? null : String(options.requestId),
-      timezone, batchSize, now: options.now ?? null,
+      job, trigger: options.trigger, attempt: settings.attempt, requestId: options.requestId == null ? null : String(options.requestId),
+      timezone, parallelism: settings.parallelism, batchTargetMs: settings.targetMs, now: options.now ?? null,
     });
-    if (started.kind === 'skipped') {
-      log?.info({ jobId: job.id, job: job.name, runId: started.runId, runningRunId: started.runningRunId }, 'run skipped: the job is already running');
-      const error = `job is already running (run ${started.runningRunId})`;
-      if (job.log_enabled) {
-        await insertRunLog(client, started.runId, [runSkippedEntry(started.runningRunId, error)]).catch((failure: unknown) =>
-          log?.warn({ jobId: job.id, runId: started.runId, err: failure }, 'could not write the run log'));
-      }
-      return { runId: started.runId, status: 'skipped', matched: 0, changed: 0, skipped: 0, batches: 0, scan: null,
-        error, runningRunId: started.runningRunId };
-    }
-    const { runId } = started;
-    const startMs = clock();
-    const runLog = job.log_enabled;
-    const startPerf = performance.now();
-    const limitMinutes = job.execution_time_limit_minutes;
-    const deadline = limitMinutes ? startMs + limitMinutes * 60_000 : undefined;
-    const batchLog = job.log_enabled ? log?.info.bind(log) : log?.debug.bind(log);
-    const context = { runId, jobId: job.id, job: job.name };
-    // The last entries of a run, once its status is recorded: a failure to write them is logged, never changes
-    // the run's outcome. On the run's own session, or another one when that session is gone.
-    const writeLog = async (entries: RunLogEntry[]) => {
-      try {
-        if (!broken) return await insertRunLog(client, runId, entries);
-        const other = await pool.connect();
-        try {
-          await insertRunLog(other, runId, entries);
-        } finally {
-          other.release();
-        }
-      } catch (failure) {
-        log?.warn({ ...context, err: failure }, 'could not write the run log');
-      }
-    };
-    log?.info({ ...context, trigger: options.trigger, attempt, mode: job.mode, action: job.action, timezone, asOf: started.asOf }, 'run started');
-
-    const progress: RunProgress = {
-      runId, jobId: job.id, scan: 'table', batches: 0, lastId: null, minId: null, maxId: null, candidates: null, considered: 0,
-      matched: 0, changed: 0, skipped: 0, fraction: 0,
-    };
-    // A progress display that throws must not fail the run.
-    const notify = () => {
-      try {
-        options.onProgress?.({ ...progress });
-      } catch (error) {
-        log?.warn({ ...context, err: error }, 'onProgress callback failed');
-      }
-    };
-    let fingerprint: string | null = null;
-    let range: { after: string; upTo: string; candidates: number | null } | undefined;
-    let batchStart = 0;
-    try {
-      const catalog = await loadCatalog(client);
-      const predicate = recordingsOfJob(job, catalog, { timezone, asOf: started.asOf });
-      const compiled = compileSql(predicate);
-      fingerprint = runFingerprint(job, timezone, compiled.sql);
-      const incremental = job.mode === 'incremental';
-      const timeDependent = dependsOnRunTime(job.condition, catalog);
-      if (runLog) {
-        await insertRunLog(client, runId, [runStartedEntry({
-          job, trigger: options.trigger, attempt, requestId: options.requestId == null ? null : String(options.requestId), timezone,
-          asOf: started.asOf, batchSize, timeDependent, predicate: compiled,
-        })]);
-      }
-      const prepared: PreparedScan = await prepareScan(client, { runId, jobId: job.id, incremental, fingerprint, timeDependent });
-      Object.assign(progress, { scan: prepared.scan, minId: prepared.minId, maxId: prepared.maxId, candidates: prepared.candidates });
-      if (runLog) {
-        const state = incremental ? await incrementalStateOf(client, job.id, fingerprint) : undefined;
-        await insertRunLog(client, runId, [scanPlannedEntry(prepared, scanReason(incremental, prepared.scan, state, timeDependent), incremental, state)]);
-      }
-      notify();
-      batchLog?.({ ...context, ...prepared }, 'run scan prepared');
-
-      let after = BEFORE_FIRST_ID;
-      for (;;) {
-        if (options.signal?.aborted) {
-          throw new RunStopped(`stopped between batches (${describeReason(options.signal.reason)}) after ${progress.batches} batches; the committed batches stay applied`, signalStatus, true);
-        }
-        if (deadline !== undefined && clock() >= deadline) {
-          throw new RunStopped(`execution time limit of ${minutes(limitMinutes)} reached after ${progress.batches} batches; the committed batches stay applied`);
-        }
-        const next = await nextBatchRange(client, { scan: prepared.scan, runId, after, maxId: prepared.maxId, batchSize });
-        if (!next) break;
-        range = next;
-        let counts: BatchCounts;
-        batchStart = performance.now();
-        await client.query('BEGIN');
-        try {
-          if (deadline !== undefined) {
-            const remaining = Math.max(1, Math.ceil(deadline - clock()));
-            await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
-          }
-          counts = await applyBatch(client, {
-            runId, jobId: job.id, scan: prepared.scan, incremental, target: job.action === 'set', predicate,
-            after: next.after, upTo: next.upTo,
-          });
-          const outcome = await recordBatchProgress(client, { runId, jobId: job.id, lastId: next.upTo, counts, incremental });
-          if (outcome !== 'ok') {
-            await client.query('ROLLBACK');
-            throw outcome === 'job-deleted'
-              ? new RunStopped(`the job was deleted during the run; stopped after ${progress.batches} batches`)
-              : new RunStopped('the run is no longer running (expired by the keep-alive timeout?)', 'failed');
-          }
-          // In the batch's transaction: the entry exists exactly when the batch's work does.
-          if (runLog) await insertRunLog(client, runId, [batchEntry(batchFacts(progress.batches + 1, next, batchStart), counts)]);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-        range = undefined;
-        after = next.upTo;
-        progress.batches++;
-        progress.lastId = next.upTo;
-        progress.considered += next.candidates ?? 0;
-        progress.matched += counts.matched;
-        progress.changed += counts.changed;
-        progress.skipped += counts.skipped;
-        progress.fraction = progressFraction(progress);
-        batchLog?.({ ...context, batch: progress.batches, upTo: next.upTo, ...counts }, 'run batch committed');
-        notify();
-      }
-      const finished = await markRunFinished(client, { runId, jobId: job.id, status: 'succeeded', fingerprint });
-      const final = finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus;
-      if (runLog) {
-        await writeLog([runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate: null })]);
-      }
-      return report(runId, progress, final, finished.error);
-    } catch (error) {
-      // 57014: the batch's statement was cancelled — by our statement_timeout (the time limit), or by whoever
-      // asked us to stop (the runner's shutdown cancels a batch that takes too long to finish).
-      const cancelled = (error as { code?: string }).code === '57014';
-      const timedOut = cancelled && deadline !== undefined && /statement timeout/.test(String((error as Error).message));
-      const stopped = cancelled && !timedOut && options.signal?.aborted === true;
-      const status: FinalRunStatus = error instanceof RunStopped ? error.status : timedOut ? 'aborted' : stopped ? signalStatus : 'failed';
-      const bySignal = (status === 'aborted' || status === 'stopped') && (error instanceof RunStopped ? error.bySignal : stopped);
-      // Written with the status, so the e-mail trigger knows whether a later attempt answers this tick.
-      const retryPlanned = status === 'failed' ? options.retryPlannedOnFailure === true : bySignal && options.retryPlannedOnStop === true;
-      const committed = `the ${progress.batches} committed batches stay applied`;
-      const message = error instanceof RunStopped
-        ? error.message
-        : timedOut
-          ? `execution time limit of ${minutes(limitMinutes)} reached: the batch in progress${describeRange(range)} was cancelled and rolled back; ${committed}`
-          : stopped
-            ? `stopped (${describeReason(options.signal!.reason)}): the batch in progress${describeRange(range)} was cancelled and rolled back; ${committed}`
-            : `${range ? `batch ${progress.batches + 1}${describeRange(range)} failed and was rolled back: ` : ''}${describeError(error)}`;
-      let finished;
-      try {
-        if (broken) throw broken;
-        finished = await markRunFinished(client, { runId, jobId: job.id, status, error: message, retryPlanned });
-      } catch (connectionError) {
-        // The run's own session is gone (terminated by expire_stalled_runs, or the network): record it on another.
-        broken ??= connectionError as Error;
-        const other = await pool.connect();
-        try {
-          finished = await markRunFinished(other, { runId, jobId: job.id, status, error: message, retryPlanned });
-        } finally {
-          other.release();
-        }
-      }
-      const level = finished.status === 'failed' ? 'error' : 'warn';
-      log?.[level]({ ...context, status: finished.status, error: finished.error, batches: progress.batches, retryPlanned: finished.retry_planned }, `run ${finished.status}`);
-      const final = finished.status === 'running' ? status : finished.status as FinalRunStatus;
-      if (runLog) {
-        // After the rollback, so the failure itself is logged; the batch's own entry went with its transaction.
-        const sqlstate = error instanceof RunStopped ? null : sqlStateOf(error);
-        const entries: RunLogEntry[] = [];
-        if (range) entries.push(batchRolledBackEntry(batchFacts(progress.batches + 1, range, batchStart), final, { message: describeError(error), sqlstate }));
-        entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate }));
-        await writeLog(entries);
-      }
-      return { ...report(runId, progress, final, finished.error), stopped: final === signalStatus && bySignal, retryPlanned: finished.retry_planned };
-    }
+    if (started.kind === 'skipped') return await recordSkipped(client, job, started, options.log);
+    return await carryOut({ pool, client, session, job, timezone, runId: started.runId, asOf: started.asOf, settings, options });
   } finally {
     client.off('error', onClientError);
-    if (!broken) await client.query('RESET application_name').catch((error: Error) => (broken = error));
-    client.release(broken);
+    if (!session.broken) await client.query('RESET application_name').catch((error: Error) => (session.broken = error));
+    client.release(session.broken);
+  }
+}
+
+function checkOptions(options: ExecuteRunOptions): RunSettings {
+  const attempt = options.attempt ?? 1;
+  const parallelism = options.parallelism ?? DEFAULT_PARALLELISM;
+  const targetMs = options.batchTargetMs ?? DEFAULT_BATCH_TARGET_MS;
+  const bad = (what: string) => new ConflagError(SQLSTATE.runBadOption, what);
+  if (!Number.isInteger(attempt) || attempt < 1) throw bad(`attempt ${attempt} is not valid: use a whole number from 1 up`);
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > MAX_PARALLELISM) {
+    throw bad(`parallelism ${parallelism} is not valid: use a whole number from 1 to ${MAX_PARALLELISM}`);
+  }
+  if (!Number.isInteger(targetMs) || targetMs < 10 || targetMs > 600_000) {
+    throw bad(`batch time target ${targetMs} ms is not valid: use a whole number of milliseconds from 10 to 600000`);
+  }
+  const fixed = options.batchUnits;
+  if (fixed !== undefined && (!Number.isInteger(fixed) || fixed < 1 || fixed > MAX_BATCH_UNITS)) {
+    throw bad(`batch size ${fixed} is not valid: use a whole number of blocks (or candidates) from 1 to ${MAX_BATCH_UNITS}`);
+  }
+  return { attempt, parallelism, targetMs, ...(fixed !== undefined ? { fixedUnits: fixed } : {}) };
+}
+
+async function recordSkipped(client: pg.ClientBase, job: JobRow, started: { runId: string; runningRunId: string }, log?: Logger): Promise<RunResult> {
+  log?.info({ jobId: job.id, job: job.name, runId: started.runId, runningRunId: started.runningRunId }, 'run skipped: the job is already running');
+  const error = `job is already running (run ${started.runningRunId})`;
+  if (job.log_enabled) {
+    await insertRunLog(client, started.runId, [runSkippedEntry(started.runningRunId, error)]).catch((failure: unknown) =>
+      log?.warn({ jobId: job.id, runId: started.runId, err: failure }, 'could not write the run log'));
+  }
+  return { runId: started.runId, status: 'skipped', matched: 0, changed: 0, skipped: 0, batches: 0, scan: null, error, runningRunId: started.runningRunId };
+}
+
+interface RunContext {
+  pool: pg.Pool;
+  client: pg.PoolClient;
+  session: { broken: Error | undefined };
+  job: JobRow;
+  timezone: string;
+  runId: string;
+  asOf: Date;
+  settings: RunSettings;
+  options: ExecuteRunOptions;
+}
+
+async function carryOut(ctx: RunContext): Promise<RunResult> {
+  const { client, job, runId, options, settings } = ctx;
+  const log = options.log;
+  const logContext = { runId, jobId: job.id, job: job.name };
+  const batchLog = job.log_enabled ? log?.info.bind(log) : log?.debug.bind(log);
+  const startPerf = performance.now();
+  const clock = options.clock ?? Date.now;
+  const limitMinutes = job.execution_time_limit_minutes;
+  const deadline = limitMinutes ? clock() + limitMinutes * 60_000 : undefined;
+  const progress: RunProgress = {
+    runId, jobId: job.id, scan: 'table', batches: 0, units: 0, scannedUnits: 0, candidates: null, matched: 0, changed: 0, skipped: 0, fraction: 0,
+  };
+  const notify = () => {
+    try {
+      options.onProgress?.({ ...progress });
+    } catch (error) {
+      log?.warn({ ...logContext, err: error }, 'onProgress callback failed'); // a display that throws must not fail the run
+    }
+  };
+  log?.info({ ...logContext, trigger: options.trigger, attempt: settings.attempt, mode: job.mode, action: job.action, timezone: ctx.timezone, asOf: ctx.asOf }, 'run started');
+  let fingerprint: string | null = null;
+  try {
+    const [catalog, source] = [await loadCatalog(client), await loadRecordingSource(client)];
+    const predicate = recordingsOfJob(job, catalog, { timezone: ctx.timezone, asOf: ctx.asOf }, source);
+    const compiled = compileSql(predicate);
+    fingerprint = runFingerprint(job, ctx.timezone, compiled.sql);
+    const incremental = job.mode === 'incremental';
+    const timeDependent = dependsOnRunTime(job.condition, catalog);
+    if (job.log_enabled) {
+      await insertRunLog(client, runId, [runStartedEntry({
+        job, trigger: options.trigger, attempt: settings.attempt, requestId: options.requestId == null ? null : String(options.requestId),
+        timezone: ctx.timezone, asOf: ctx.asOf, parallelism: settings.parallelism, targetMs: settings.targetMs, fixedUnits: settings.fixedUnits,
+        timeDependent, predicate: compiled, table: source.table,
+      })]);
+    }
+    const plan = await prepareScan(client, { runId, jobId: job.id, incremental, fingerprint, timeDependent, source });
+    Object.assign(progress, { scan: plan.scan, units: plan.units, candidates: plan.candidates, fraction: plan.units === 0 ? 1 : 0 });
+    if (job.log_enabled) {
+      const state = incremental ? await incrementalStateOf(client, job.id, fingerprint) : undefined;
+      await insertRunLog(client, runId, [scanPlannedEntry(plan, incremental, state)]);
+    }
+    notify();
+    batchLog?.({ ...logContext, scan: plan.scan, units: plan.units, candidates: plan.candidates, reason: plan.reason }, 'run scan prepared');
+    const extra = await extraConnections(ctx.pool, Math.min(settings.parallelism, Math.max(1, plan.units)) - 1, runId);
+    try {
+      await runBatches({
+        runId, jobId: job.id, incremental, target: job.action === 'set', predicate, source, plan,
+        connections: [client, ...extra.clients], targetMs: settings.targetMs, fixedUnits: settings.fixedUnits, deadline, limitMinutes, clock,
+        signal: options.signal, signalStatus: signalStatus(options), runLog: job.log_enabled,
+        onBatch: (done) => {
+          progress.batches++;
+          progress.scannedUnits += done.units;
+          progress.matched += done.counts.matched;
+          progress.changed += done.counts.changed;
+          progress.skipped += done.counts.skipped;
+          progress.fraction = progress.units === 0 ? 1 : Math.min(1, progress.scannedUnits / progress.units);
+          batchLog?.({ ...logContext, batch: done.number, range: done.range, units: done.units, ...done.counts, ms: done.durationMs }, 'run batch committed');
+          notify();
+        },
+      });
+    } finally {
+      extra.release();
+    }
+    const finished = await markRunFinished(client, { runId, jobId: job.id, status: 'succeeded', fingerprint });
+    const final = finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus;
+    if (job.log_enabled) {
+      await writeLog(ctx, [runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate: null })]);
+    }
+    return report(runId, progress, final, finished.error);
+  } catch (error) {
+    return await recordFailure(ctx, progress, error, { deadline, limitMinutes, startPerf });
+  }
+}
+
+/** Records a failed or stopped run (on another session when its own is gone) and reports it. */
+async function recordFailure(
+  ctx: RunContext, progress: RunProgress, error: unknown, facts: { deadline?: number; limitMinutes: number | null; startPerf: number },
+): Promise<RunResult> {
+  const { job, runId, options } = ctx;
+  const failure = classifyFailure(error, { ...facts, batches: progress.batches, signal: options.signal, signalStatus: signalStatus(options) });
+  // Written with the status, so the e-mail trigger knows whether a later attempt answers this tick.
+  const retryPlanned = failure.status === 'failed'
+    ? options.retryPlannedOnFailure === true
+    : failure.bySignal && options.retryPlannedOnStop === true;
+  let finished;
+  try {
+    if (ctx.session.broken) throw ctx.session.broken;
+    finished = await markRunFinished(ctx.client, { runId, jobId: job.id, status: failure.status, error: failure.message, retryPlanned });
+  } catch (connectionError) {
+    // The run's own session is gone (terminated by expire_stalled_runs, or the network): record it on another.
+    ctx.session.broken ??= connectionError as Error;
+    const other = await ctx.pool.connect();
+    try {
+      finished = await markRunFinished(other, { runId, jobId: job.id, status: failure.status, error: failure.message, retryPlanned });
+    } finally {
+      other.release();
+    }
+  }
+  const level = finished.status === 'failed' ? 'error' : 'warn';
+  options.log?.[level]({ runId, jobId: job.id, job: job.name, status: finished.status, error: finished.error, batches: progress.batches, retryPlanned: finished.retry_planned }, `run ${finished.status}`);
+  const final = finished.status === 'running' ? failure.status : finished.status as FinalRunStatus;
+  if (job.log_enabled) {
+    // After the rollback, so the failure itself is logged; the batch's own entry went with its transaction.
+    const entries: RunLogEntry[] = [];
+    if (failure.batch) entries.push(batchRolledBackEntry(failure.batch, final, { message: failure.cause, sqlstate: failure.sqlstate }));
+    entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(facts.startPerf), sqlstate: failure.sqlstate }));
+    await writeLog(ctx, entries);
+  }
+  return { ...report(runId, progress, final, finished.error), stopped: final === signalStatus(options) && failure.bySignal, retryPlanned: finished.retry_planned };
+}
+
+/**
+ * The last entries of a run, once its status is recorded: a failure to write them is logged, never changes the
+ * run's outcome. On the run's own session, or another one when that session is gone.
+ */
+async function writeLog(ctx: RunContext, entries: RunLogEntry[]): Promise<void> {
+  try {
+    if (!ctx.session.broken) return await insertRunLog(ctx.client, ctx.runId, entries);
+    const other = await ctx.pool.connect();
+    try {
+      await insertRunLog(other, ctx.runId, entries);
+    } finally {
+      other.release();
+    }
+  } catch (failure) {
+    ctx.options.log?.warn({ runId: ctx.runId, jobId: ctx.job.id, err: failure }, 'could not write the run log');
   }
 }
 
@@ -255,34 +239,11 @@ function report(runId: string, progress: RunProgress, status: FinalRunStatus, er
   };
 }
 
-function describeRange(range: { after: string; upTo: string } | undefined): string {
-  return range ? ` (ids after ${range.after === BEFORE_FIRST_ID ? 'the start' : range.after} up to ${range.upTo})` : '';
-}
-
-function batchFacts(batch: number, range: { after: string; upTo: string; candidates: number | null }, startedAt: number): BatchFacts {
-  return { batch, after: range.after === BEFORE_FIRST_ID ? null : range.after, upTo: range.upTo, candidates: range.candidates, durationMs: elapsed(startedAt) };
+/** How a stop by options.signal is recorded: an operator's stop is not a failure (RunStatus). */
+function signalStatus(options: ExecuteRunOptions): FinalRunStatus {
+  return options.stopByOperator ? 'stopped' : 'aborted';
 }
 
 function elapsed(since: number): number {
   return Math.round(performance.now() - since);
-}
-
-function sqlStateOf(error: unknown): string | null {
-  const code = (error as { code?: string })?.code;
-  return code && /^[0-9A-Z]{5}$/.test(code) ? code : null;
-}
-
-function minutes(n: number | null): string {
-  return n === 1 ? '1 minute' : `${n} minutes`;
-}
-
-function describeReason(reason: unknown): string {
-  if (reason instanceof Error) return reason.message;
-  return reason === undefined ? 'stop requested' : String(reason);
-}
-
-function describeError(error: unknown): string {
-  const code = (error as { code?: string })?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return code && /^[0-9A-Z]{5}$/.test(code) ? `${message} (SQLSTATE ${code})` : message;
 }

@@ -4,8 +4,8 @@ import type { RunProgress, RunResult } from './types.ts';
 export function formatProgress(p: RunProgress): string {
   const percent = `${Math.floor(p.fraction * 100)}%`;
   const where = p.scan === 'changes'
-    ? `${p.considered} of ${p.candidates ?? 0} added/changed recordings (${percent})`
-    : p.maxId === null ? 'empty table' : `id ${p.lastId ?? '-'} of ${p.maxId} (${percent})`;
+    ? `${p.scannedUnits} of ${p.units} added/changed recordings (${percent})`
+    : p.units === 0 ? 'empty table' : `block ${p.scannedUnits} of ${p.units} (${percent})`;
   return `run ${p.runId} · batch ${p.batches} · ${where} · matched ${p.matched} · changed ${p.changed}${p.skipped ? ` · skipped ${p.skipped}` : ''}`;
 }
 

@@ -4,39 +4,32 @@
 import type { CompiledSql } from '../db/kysely.ts';
 import type { RunLogEntry } from '../sql/insertRunLog.ts';
 import type { IncrementalStateSeen } from '../sql/incrementalStateOf.ts';
-import type { PreparedScan } from '../sql/prepareScan.ts';
+import type { BatchRange } from '../sql/applyBatch.ts';
+import { CHANGES_SHARE_LIMIT, type ScanPlan, type ScanReason } from '../sql/prepareScan.ts';
+import { describeRange } from './describeRange.ts';
 import type { FinalRunStatus, JobRow, RunTrigger } from './types.ts';
 
 export function runStartedEntry(input: {
-  job: JobRow; trigger: RunTrigger; attempt: number; requestId: string | null; timezone: string; asOf: Date; batchSize: number;
-  timeDependent: boolean; predicate: CompiledSql;
+  job: JobRow; trigger: RunTrigger; attempt: number; requestId: string | null; timezone: string; asOf: Date; parallelism: number;
+  targetMs: number; fixedUnits?: number; timeDependent: boolean; predicate: CompiledSql; table: string;
 }): RunLogEntry {
   const { job } = input;
   const scope = job.access_scope ? job.access_scope.join(', ') : 'all tenants';
   return {
     level: 'info', event: 'run_started',
     message: `run started (${input.trigger}, attempt ${input.attempt}): ${job.action} confidential, ${job.mode} mode, scope ${scope}, ` +
-      `timezone ${input.timezone}, as of ${input.asOf.toISOString()}, batches of ${input.batchSize} ids`,
+      `timezone ${input.timezone}, as of ${input.asOf.toISOString()}, table ${input.table}, ${input.parallelism} connection${input.parallelism === 1 ? '' : 's'}, ` +
+      (input.fixedUnits ? `fixed batches of ${input.fixedUnits} (blocks of the table, or incremental candidates)` : `batches of about ${input.targetMs} ms`),
     details: {
       job_id: job.id, job_name: job.name, trigger: input.trigger, attempt: input.attempt, request_id: input.requestId,
       mode: job.mode, action: job.action, access_scope: job.access_scope, timezone: input.timezone, as_of: input.asOf.toISOString(),
-      batch_size: input.batchSize, execution_time_limit_minutes: job.execution_time_limit_minutes,
+      table: input.table, parallelism: input.parallelism, batch_target_ms: input.targetMs, batch_units: input.fixedUnits ?? null,
+      execution_time_limit_minutes: job.execution_time_limit_minutes,
       keep_alive_timeout_minutes: job.keep_alive_timeout_minutes, condition: job.condition, time_dependent: input.timeDependent,
       // As `conflag explain --json` shows them: the predicate over r (scope included) and its bind parameters.
       predicate: input.predicate.sql, parameters: input.predicate.parameters,
     },
   };
-}
-
-export type ScanReason = 'full_mode' | 'no_snapshot' | 'settings_changed' | 'time_dependent' | 'changes_since_last_run';
-
-/** Why prepareScan chose its scan, by the same tests in the same order. */
-export function scanReason(incremental: boolean, scan: PreparedScan['scan'], state: IncrementalStateSeen | undefined, timeDependent: boolean): ScanReason {
-  if (scan === 'changes') return 'changes_since_last_run';
-  if (!incremental) return 'full_mode';
-  if (!state?.hasSnapshot) return 'no_snapshot';
-  if (!state.sameFingerprint) return 'settings_changed';
-  return timeDependent ? 'time_dependent' : 'no_snapshot';
 }
 
 const WHY: Record<ScanReason, string> = {
@@ -45,19 +38,23 @@ const WHY: Record<ScanReason, string> = {
   settings_changed: 'incremental, but the condition, scope, timezone, action or compiled SQL changed since the last successful run',
   time_dependent: 'incremental, but the condition reads the run\'s time (age_minutes/age_days), so any recording may start matching',
   changes_since_last_run: 'incremental: only recordings added or changed since the last successful run\'s snapshot',
+  too_many_changes: `incremental, but more than ${CHANGES_SHARE_LIMIT * 100} % of the table changed since the last successful run: reading the table is cheaper than looking each one up`,
 };
 
-export function scanPlannedEntry(prepared: PreparedScan, reason: ScanReason, incremental: boolean, state: IncrementalStateSeen | undefined): RunLogEntry {
-  const what = prepared.scan === 'changes'
-    ? `${prepared.candidates} candidate recordings from the change log`
-    : prepared.maxId === null
+export function scanPlannedEntry(plan: ScanPlan, incremental: boolean, state: IncrementalStateSeen | undefined): RunLogEntry {
+  const heaps = plan.heaps.filter((h) => h.blocks > 0);
+  const what = plan.scan === 'changes'
+    ? `${plan.candidates} candidate recordings from the change log`
+    : plan.units === 0
       ? 'the whole table, which is empty'
-      : `the whole table, ids ${prepared.minId} to ${prepared.maxId}${incremental ? ', minus recordings processed before' : ''}`;
+      : `the whole table, ${plan.units} blocks${heaps.length > 1 ? ` in ${heaps.length} partitions` : ''}` +
+        `${plan.candidates !== null ? ` (${plan.candidates} recordings changed)` : ''}${incremental ? ', minus recordings processed before' : ''}`;
   return {
     level: 'info', event: 'scan_planned',
-    message: `scan: ${what} (${WHY[reason]})`,
+    message: `scan: ${what} (${WHY[plan.reason]})`,
     details: {
-      scan: prepared.scan, incremental, reason, min_id: prepared.minId, max_id: prepared.maxId, candidates: prepared.candidates,
+      scan: plan.scan, incremental, reason: plan.reason, units: plan.units, candidates: plan.candidates,
+      heaps: plan.heaps.map((h) => ({ name: h.name, blocks: h.blocks })),
       ...(incremental ? {
         previous_run_id: state?.lastRunId ?? null, previous_snapshot_at: state?.lastSnapshotAt?.toISOString() ?? null,
         remembered_recordings: state?.processedCount ?? 0,
@@ -68,20 +65,23 @@ export function scanPlannedEntry(prepared: PreparedScan, reason: ScanReason, inc
 
 export interface BatchFacts {
   batch: number;
-  /** Exclusive lower bound; null for the first batch (from the start). */
-  after: string | null;
-  upTo: string;
-  candidates: number | null;
+  range: BatchRange;
   durationMs: number;
+}
+
+function rangeDetails(range: BatchRange): Record<string, unknown> {
+  return range.kind === 'blocks'
+    ? { heap: range.heap, from_block: range.from, to_block: range.to }
+    : { from_candidate: range.after + 1, to_candidate: range.upTo };
 }
 
 export function batchEntry(facts: BatchFacts, counts: { matched: number; changed: number; skipped: number; remembered: number }): RunLogEntry {
   return {
     level: 'info', event: 'batch',
-    message: `batch ${facts.batch}: ids ${range(facts)}: matched ${counts.matched}, changed ${counts.changed}, skipped ${counts.skipped} (${facts.durationMs} ms)`,
+    message: `batch ${facts.batch}: ${describeRange(facts.range)}: matched ${counts.matched}, changed ${counts.changed}, skipped ${counts.skipped} (${facts.durationMs} ms)`,
     details: {
-      batch: facts.batch, after_id: facts.after, up_to_id: facts.upTo, candidates: facts.candidates, matched: counts.matched,
-      changed: counts.changed, skipped: counts.skipped, remembered: counts.remembered, duration_ms: facts.durationMs,
+      batch: facts.batch, ...rangeDetails(facts.range), matched: counts.matched, changed: counts.changed, skipped: counts.skipped,
+      remembered: counts.remembered, duration_ms: facts.durationMs,
     },
   };
 }
@@ -89,11 +89,8 @@ export function batchEntry(facts: BatchFacts, counts: { matched: number; changed
 export function batchRolledBackEntry(facts: BatchFacts, status: FinalRunStatus, error: { message: string; sqlstate: string | null }): RunLogEntry {
   return {
     level: status === 'failed' ? 'error' : 'warn', event: 'batch_rolled_back',
-    message: `batch ${facts.batch}: ids ${range(facts)} rolled back after ${facts.durationMs} ms: ${error.message}`,
-    details: {
-      batch: facts.batch, after_id: facts.after, up_to_id: facts.upTo, candidates: facts.candidates, duration_ms: facts.durationMs,
-      error: error.message, sqlstate: error.sqlstate,
-    },
+    message: `batch ${facts.batch}: ${describeRange(facts.range)} rolled back after ${facts.durationMs} ms: ${error.message}`,
+    details: { batch: facts.batch, ...rangeDetails(facts.range), duration_ms: facts.durationMs, error: error.message, sqlstate: error.sqlstate },
   };
 }
 
@@ -114,8 +111,4 @@ export function runFinishedEntry(input: {
 
 export function runSkippedEntry(runningRunId: string, error: string): RunLogEntry {
   return { level: 'warn', event: 'run_skipped', message: `run skipped: ${error}`, details: { running_run_id: runningRunId, error } };
-}
-
-function range(facts: BatchFacts): string {
-  return `${facts.after === null ? 'from the start' : `after ${facts.after}`} up to ${facts.upTo}`;
 }

@@ -6,8 +6,8 @@ export type RunTrigger = 'schedule' | 'manual';
  * early by an operator (Ctrl-C of `conflag run`), not a failure (migrations/0002_run_stopped_by_operator.sql). */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'stopped' | 'skipped';
 export type FinalRunStatus = Exclude<RunStatus, 'running'>;
-/** table: every recording up to max_id in id batches · changes: incremental, only recordings added/changed since
- * the job's last successful run (job_incremental_state.last_snapshot). */
+/** table: every block of the recordings table as it was when the run started, in block ranges · changes:
+ * incremental, only recordings added/changed since the job's last successful run (job_incremental_state). */
 export type RunScan = 'table' | 'changes';
 
 /** The columns of conflag.jobs a run reads. */
@@ -30,14 +30,11 @@ export interface RunProgress {
   jobId: string;
   scan: RunScan;
   batches: number;
-  /** Keyset position: the highest recording id covered by committed batches (null before the first). */
-  lastId: string | null;
-  /** scan = table: the lowest and highest recording id when the run started. */
-  minId: string | null;
-  maxId: string | null;
-  /** scan = changes: recordings to consider, and how many of them the committed batches covered. */
+  /** Work to go through (blocks of the table, or candidates) and how much the committed batches covered. */
+  units: number;
+  scannedUnits: number;
+  /** scan = changes (or an incremental run that fell back to the table): recordings added/changed since the last run. */
   candidates: number | null;
-  considered: number;
   matched: number;
   changed: number;
   skipped: number;
@@ -62,8 +59,12 @@ export interface ExecuteRunOptions {
   stopByOperator?: boolean;
   onProgress?: (progress: RunProgress) => void;
   log?: Logger;
-  /** Recording ids per batch (each batch one transaction). Default DEFAULT_BATCH_SIZE. */
-  batchSize?: number;
+  /** Connections the run works on at once (each batch one statement in its own transaction). Default DEFAULT_PARALLELISM. */
+  parallelism?: number;
+  /** How long a batch should take; sizes adapt to it. Default DEFAULT_BATCH_TARGET_MS. */
+  batchTargetMs?: number;
+  /** A fixed batch size instead: blocks per batch (table scans) or candidates per batch (incremental changes). */
+  batchUnits?: number;
   /** The run's "now" (as_of) for age_* facts; default the start transaction's now(). */
   now?: Date;
   /** Milliseconds clock for the execution time limit; default Date.now. Lets tests move time forward. */
@@ -99,6 +100,12 @@ export interface RunResult {
   retryPlanned?: boolean;
 }
 
-/** Default batch: 100 000 recording ids per transaction (bench/README.md has the measurements behind it). */
-export const DEFAULT_BATCH_SIZE = 100_000;
-export const MAX_BATCH_SIZE = 10_000_000;
+/**
+ * Two connections per run by default, like PostgreSQL's max_parallel_workers_per_gather: block ranges on two
+ * connections took 0.65x the time of one UPDATE of the whole table (docs/performance.md).
+ */
+export const DEFAULT_PARALLELISM = 2;
+export const MAX_PARALLELISM = 16;
+/** Batches aim at about a second: short lock times and frequent stop points, little per-batch overhead. */
+export const DEFAULT_BATCH_TARGET_MS = 1_000;
+export const MAX_BATCH_UNITS = 1 << 20;

@@ -17,6 +17,8 @@ export type ExecuteRun = (pool: pg.Pool, jobId: number, options: ExecuteRunOptio
 
 export interface RunHandlerDeps {
   pool: pg.Pool;
+  /** Connections each run works on (CONFLAG_RUN_PARALLELISM). */
+  parallelism: number;
   executeRun: ExecuteRun;
   /** Aborted when the runner begins to shut down. */
   shutdown: AbortSignal;
@@ -86,6 +88,7 @@ async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, on
     trigger: message.trigger,
     attempt,
     requestId: message.requestId,
+    parallelism: deps.parallelism,
     signal: AbortSignal.any([job.signal, deps.shutdown]),
     onProgress: (progress) => onRunId(progress.runId),
     log,

@@ -1,10 +1,13 @@
 // The runner's settings, from environment variables (README "Configuration", docs/operations.md). Every runner
 // on a machine can differ by its environment; defaults suit one or a few runners on one database.
 import { envBool, envInt, envSeconds, type Env } from '../envValues.ts';
+import { DEFAULT_PARALLELISM, MAX_PARALLELISM } from '../run/types.ts';
 
 export interface RunnerConfig {
   /** Runs one runner process executes at the same time (pg-boss localConcurrency). */
   concurrency: number;
+  /** Connections each run works on at once (executeRun's parallelism). */
+  runParallelism: number;
   /** Full reconcile of schedules with conflag.jobs, in addition to LISTEN (safety net). */
   reconcileIntervalMs: number;
   /** Polling for conflag.run_requests, in addition to LISTEN. */
@@ -30,6 +33,7 @@ export interface RunnerConfig {
 export function readRunnerConfig(env: Env = process.env): RunnerConfig {
   return {
     concurrency: envInt(env, 'CONFLAG_CONCURRENCY', 2, 1, 100),
+    runParallelism: envInt(env, 'CONFLAG_RUN_PARALLELISM', DEFAULT_PARALLELISM, 1, MAX_PARALLELISM),
     reconcileIntervalMs: envSeconds(env, 'CONFLAG_RECONCILE_SECONDS', 60),
     requestPollIntervalMs: envSeconds(env, 'CONFLAG_REQUEST_POLL_SECONDS', 5),
     keepAliveCheckIntervalMs: envSeconds(env, 'CONFLAG_KEEPALIVE_CHECK_SECONDS', 30),

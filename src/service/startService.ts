@@ -56,7 +56,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const executeRun: ExecuteRun = options.executeRun ?? executeRunOfExecutor;
   const log = options.log;
   const applicationName = `conflag-runner ${os.hostname()}:${process.pid}:${++instances}`.slice(0, 63);
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: config.concurrency + 3, application_name: applicationName });
+  // Each run works on runParallelism connections; three more for the scheduler, request pickup and maintenance.
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl, max: config.concurrency * config.runParallelism + 3, application_name: applicationName,
+  });
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
   const metrics = createRunnerMetrics(log);
   const shutdown = new AbortController();
@@ -87,7 +90,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       },
       log,
     });
-    const handler = createRunHandler({ pool, executeRun, shutdown: shutdown.signal, metrics, log });
+    const handler = createRunHandler({ pool, parallelism: config.runParallelism, executeRun, shutdown: shutdown.signal, metrics, log });
     await boss.work(
       RUN_QUEUE,
       // NOTIFY wakes workers for new runs; a retry coming due sends none, so polling stays at 2 s regardless.

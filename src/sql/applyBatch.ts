@@ -1,19 +1,23 @@
-// One batch of a run, as ONE statement (inside the batch's transaction, see executeRun):
-//   m: the recordings of the id range (scan = changes: only the run's candidates in it) that satisfy the job's
-//      scope and condition — the compiled predicate from src/condition, evaluated once per row; for incremental
-//      jobs, whether the job processed them before (index probe, only for matching rows);
-//   u: the UPDATE, only of rows whose flag differs (and not processed before), by primary key; the predicate and
-//      the flag test are repeated so a row changed concurrently is re-checked on its newest version. The id range
-//      is repeated too: on a small table PostgreSQL may scan it whole and test the predicate before `= ANY`, and a
-//      row outside the batch must never be evaluated there (seen on PostgreSQL 15: an error in batch 2's row
-//      failed batch 1);
-//   p: incremental jobs remember what they processed (matched, not processed before).
-// A plain range UPDATE would need a second scan to count the rows that already had the right flag; this reads
-// the range once and writes only rows that change (a re-run on unchanged data writes nothing). bench/README.md.
+// One batch of a run, as ONE statement (inside the batch's own transaction, see src/run/runBatches.ts):
+//   m: the recordings of the batch that satisfy the job's scope and condition (the compiled predicate from
+//      src/condition, evaluated once per row), with whether their flag differs and — incremental jobs — whether
+//      the job processed them before. A table batch is a block range of one heap (ctid >= (lo,0) AND ctid <
+//      (hi,0): a TID Range Scan, sequential reads, any key type); a changes batch is a range of the run's
+//      candidates, found by key through the table's key index. A row whose newest version one of this run's own
+//      batches wrote (conflag.run_batch_xids) was counted already: an update that does not fit its page moves
+//      the row, possibly into a block not scanned yet.
+//   u: the UPDATE, only of rows whose flag differs (and not processed before), by ctid (a TID Scan) or by key;
+//      the predicate and the flag test are repeated so a row changed concurrently is re-checked on its newest
+//      version (READ COMMITTED re-evaluates the WHERE on it; a row moved by a concurrent update no longer has
+//      that ctid and is left to a later batch or run);
+//   p: incremental jobs remember what they processed (matched, not processed before);
+//   x: the batch's transaction id, when it wrote rows (see m).
+// A plain UPDATE would need a second scan to count the rows that already had the right flag; this reads the
+// range once and writes only rows that change (a re-run on unchanged data writes nothing). docs/performance.md.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type pg from 'pg';
 import { compileSql } from '../db/kysely.ts';
-import type { RunScan } from '../run/types.ts';
+import type { RecordingSource } from '../source/recordingSource.ts';
 
 export interface BatchCounts {
   matched: number;
@@ -23,50 +27,69 @@ export interface BatchCounts {
   remembered: number;
 }
 
+/** A block range [from, to) of one heap, or a range (after, upTo] of the run's candidate numbers. */
+export type BatchRange =
+  | { kind: 'blocks'; heap: string; from: number; to: number }
+  | { kind: 'candidates'; after: number; upTo: number };
+
 export interface BatchInput {
   runId: string;
   jobId: string;
-  scan: RunScan;
   incremental: boolean;
   /** true for action 'set', false for 'clear'. */
   target: boolean;
   /** recordingsOfJob(job, catalog, ctx): scope AND condition over alias r. */
   predicate: RawBuilder<SqlBool>;
-  after: string;
-  upTo: string;
+  source: RecordingSource;
+  range: BatchRange;
 }
 
 export function batchStatement(input: BatchInput): RawBuilder<unknown> {
-  const { predicate, target, runId, jobId } = input;
-  const range = sql`r.id > ${input.after}::bigint AND r.id <= ${input.upTo}::bigint`;
-  const inRange =
-    input.scan === 'changes'
-      ? sql`${range} AND r.id IN (SELECT c.recording_id FROM conflag.run_candidates c
-                                   WHERE c.run_id = ${runId}::bigint
-                                     AND c.recording_id > ${input.after}::bigint AND c.recording_id <= ${input.upTo}::bigint)`
-      : range;
+  const { predicate, target, runId, jobId, source, range } = input;
+  const flag = sql.raw(`r.${source.flagColumn}`);
+  const key = sql.raw(source.keySql);
+  const keyColumns = sql.raw(`(${source.keyColumnsSql})`);
+  const relation = sql.raw(range.kind === 'blocks' ? `ONLY ${range.heap}` : source.table);
+  const within = range.kind === 'blocks'
+    ? sql`r.ctid >= ${`(${range.from},0)`}::tid AND r.ctid < ${`(${range.to},0)`}::tid`
+    : sql`${keyColumns} IN (SELECT ${sql.raw(source.keyFromCandidateSql)} FROM conflag.run_candidates c
+                            WHERE c.run_id = ${runId}::bigint AND c.seq > ${range.after}::bigint AND c.seq <= ${range.upTo}::bigint)`;
+  const locate = range.kind === 'blocks'
+    ? sql`r.ctid = ANY (ARRAY(SELECT m.tid FROM m WHERE m.differs AND NOT m.done)) AND ${within}`
+    : sql`${keyColumns} IN (SELECT ${sql.raw(source.keyFromMatchSql)} FROM m WHERE m.differs AND NOT m.done)`;
   const done = input.incremental
-    ? sql`EXISTS (SELECT 1 FROM conflag.job_processed_recordings p
-                   WHERE p.job_id = ${jobId}::bigint AND p.recording_id = r.id)`
+    ? sql`EXISTS (SELECT 1 FROM conflag.job_processed_recordings p WHERE p.job_id = ${jobId}::bigint AND p.recording_key = ${key})`
     : sql`false`;
+  const audit = [
+    source.changedAtColumn ? sql`, ${sql.raw(source.changedAtColumn)} = now()` : sql``,
+    source.changedByRunColumn ? sql`, ${sql.raw(source.changedByRunColumn)} = ${runId}::bigint` : sql``,
+  ];
   const remember = input.incremental
     ? sql`, p AS (
-        INSERT INTO conflag.job_processed_recordings (job_id, recording_id, run_id)
-        SELECT ${jobId}::bigint, m.id, ${runId}::bigint FROM m WHERE NOT m.done
-        ON CONFLICT (job_id, recording_id) DO NOTHING
+        INSERT INTO conflag.job_processed_recordings (job_id, recording_key, run_id)
+        SELECT ${jobId}::bigint, m.key, ${runId}::bigint FROM m WHERE NOT m.done
+        ON CONFLICT (job_id, recording_key) DO NOTHING
         RETURNING 1)`
     : sql``;
+  // The key is needed to remember processed recordings and to find a changes batch's rows again.
+  const keyOrNull = input.incremental || range.kind === 'candidates' ? key : sql`NULL::jsonb`;
   return sql`WITH m AS MATERIALIZED (
-  SELECT r.id, r.confidential IS DISTINCT FROM ${target}::boolean AS differs, ${done} AS done
-    FROM conflag.recordings r
-   WHERE ${inRange} AND (${predicate})
+  SELECT r.ctid AS tid, ${keyOrNull} AS key, ${flag} IS DISTINCT FROM ${target}::boolean AS differs, ${done} AS done
+    FROM ${relation} r
+   WHERE ${within} AND (${predicate})
+     AND NOT (${flag} IS NOT DISTINCT FROM ${target}::boolean
+              AND r.xmin = ANY (ARRAY(SELECT x.xid::xid FROM conflag.run_batch_xids x WHERE x.run_id = ${runId}::bigint)))
 ), u AS (
-  UPDATE conflag.recordings r
-     SET confidential = ${target}::boolean, confidential_changed_at = now(), confidential_changed_by_run = ${runId}::bigint
-   WHERE ${range} AND r.id = ANY (ARRAY(SELECT m.id FROM m WHERE m.differs AND NOT m.done))
-     AND (${predicate}) AND r.confidential IS DISTINCT FROM ${target}::boolean
+  UPDATE ${relation} r
+     SET ${sql.raw(source.flagColumn)} = ${target}::boolean${audit[0]}${audit[1]}
+   WHERE ${locate}
+     AND (${predicate}) AND ${flag} IS DISTINCT FROM ${target}::boolean
   RETURNING 1
-)${remember}
+)${remember}, x AS (
+  INSERT INTO conflag.run_batch_xids (run_id, xid)
+  SELECT ${runId}::bigint, pg_current_xact_id() WHERE EXISTS (SELECT 1 FROM u)
+  ON CONFLICT DO NOTHING
+)
 SELECT count(*) FILTER (WHERE NOT m.done)::integer AS matched,
        count(*) FILTER (WHERE m.done)::integer AS skipped,
        (SELECT count(*) FROM u)::integer AS changed,

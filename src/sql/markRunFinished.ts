@@ -1,6 +1,6 @@
 // Ends a run: sets its final status (only while it is still 'running' — expire_stalled_runs may have failed it
 // first, and that verdict stands), settles the incremental state (a successful run's starting snapshot becomes
-// the job's last_snapshot; otherwise the previous one stays) and drops the run's candidate list. One transaction.
+// the job's last_snapshot; otherwise the previous one stays) and drops the run's candidate and batch-transaction lists. One transaction.
 // retry_planned (a failed or aborted run its caller will retry) is set by the same UPDATE as the status: the
 // e-mail trigger (conflag.job_runs_queue_email) fires on that UPDATE and must see both.
 // Returns the row as it ended up, whoever finished it.
@@ -50,6 +50,7 @@ export async function markRunFinished(
       );
     }
     await db.query(`DELETE FROM conflag.run_candidates WHERE run_id = $1::bigint`, [input.runId]);
+    await db.query(`DELETE FROM conflag.run_batch_xids WHERE run_id = $1::bigint`, [input.runId]);
     const { rows } = await db.query<FinishedRun>(
       `SELECT status, error, retry_planned, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches
          FROM conflag.job_runs WHERE id = $1::bigint`,

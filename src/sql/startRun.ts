@@ -18,7 +18,8 @@ export interface StartRunInput {
   attempt: number;
   requestId: string | null;
   timezone: string;
-  batchSize: number;
+  parallelism: number;
+  batchTargetMs: number;
   now: Date | null;
 }
 
@@ -26,16 +27,16 @@ export async function startRun(client: pg.ClientBase, input: StartRunInput): Pro
   const { job } = input;
   const runner = `${os.hostname()}/${process.pid}`;
   const common = [job.id, job.name, input.trigger, input.attempt, input.requestId, input.now, input.timezone, job.mode, job.action,
-    job.access_scope, JSON.stringify(job.condition), input.batchSize, runner];
+    job.access_scope, JSON.stringify(job.condition), input.parallelism, input.batchTargetMs, runner];
   await client.query('BEGIN');
   try {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('conflag.job'), ($1::bigint % 2147483647)::integer)`, [job.id]);
     for (let attempt = 0; attempt < 3; attempt++) {
       const inserted = await client.query<{ id: string; as_of: Date; started_at: Date }>(
         `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, request_id, as_of, timezone, mode, action,
-                                       access_scope, condition, batch_size, runner, backend_pid)
+                                       access_scope, condition, parallelism, batch_target_ms, runner, backend_pid)
          VALUES ($1::bigint, $2, $3, $4, $5::bigint, coalesce($6::timestamptz, now()), $7, $8, $9, $10::text[], $11::jsonb,
-                 $12, $13, pg_backend_pid())
+                 $12, $13, $14, pg_backend_pid())
          ON CONFLICT (job_id) WHERE status = 'running' DO NOTHING
          RETURNING id::text, as_of, started_at`,
         common,
@@ -52,9 +53,9 @@ export async function startRun(client: pg.ClientBase, input: StartRunInput): Pro
       const { id: runningRunId, started_at } = running;
       const skipped = await client.query<{ id: string }>(
         `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, request_id, as_of, timezone, mode, action,
-                                       access_scope, condition, batch_size, runner, status, finished_at, error)
+                                       access_scope, condition, parallelism, batch_target_ms, runner, status, finished_at, error)
          VALUES ($1::bigint, $2, $3, $4, $5::bigint, coalesce($6::timestamptz, now()), $7, $8, $9, $10::text[], $11::jsonb,
-                 $12, $13, 'skipped', clock_timestamp(), $14)
+                 $12, $13, $14, 'skipped', clock_timestamp(), $15)
          RETURNING id::text`,
         [...common, `job is already running (run ${runningRunId}, started ${started_at.toISOString()})`],
       );

@@ -102,14 +102,15 @@ test('preview <job>: counts, would-change and examples; writes nothing', async (
   assert.match(out, 'Job 1 "Long morning calls" (full mode) — preview, nothing is written');
   assert.match(out, '  matching recordings: 2\n');
   assert.match(out, '  would change: 1 (confidential is not yet true)\n');
-  // Changes first: a1 (not yet confidential), then a4 (already confidential).
-  assert.match(out, new RegExp(`${ids[0]}\\s+acme\\s+a1\\s+2024-06-01T08:00:00.000Z\\s+9000\\s+false\\s+yes\\n\\s+${ids[4]}\\s+acme\\s+a4`));
+  // Changes first: a1 (not yet confidential), then a4 (already confidential); each with the facts the condition reads.
+  assert.match(out, /key\s+tenant\s+duration\s+start_time\s+confidential\s+would change\n/);
+  assert.match(out, new RegExp(`\\[${ids[0]}\\]\\s+acme\\s+9000\\s+10:00:00\\s+false\\s+yes\\n\\s+\\[${ids[4]}\\]\\s+acme\\s+7201\\s+09:00:00\\s+true\\s+no\\n`));
   assert.is(await snapshot(), before);
 });
 
 test('preview of an incremental job leaves out what it already processed', async () => {
   await pool.query(`UPDATE conflag.jobs SET mode = 'incremental' WHERE id = 1`);
-  await pool.query(`INSERT INTO conflag.job_processed_recordings (job_id, recording_id, run_id) VALUES (1, $1, 0)`, [ids[0]]);
+  await pool.query(`INSERT INTO conflag.job_processed_recordings (job_id, recording_key, run_id) VALUES (1, jsonb_build_array($1::bigint), 0)`, [ids[0]]);
   try {
     const { code, out } = await cli('preview', '1', '--json');
     assert.is(code, 0);
@@ -130,7 +131,9 @@ test('preview --condition: scope, action, timezone; judged by the database; writ
   // In Tokyo every call started after noon (07:00Z = 16:00); in UTC all long ones started before it.
   assert.equal([result.matched, result.wouldChange, result.timezone], [0, 0, 'Asia/Tokyo']);
   const utc = JSON.parse((await cli('preview', '--condition', condition, '--scope', 'acme,globex', '--action', 'clear', '--timezone', 'UTC', '--json')).out);
-  assert.equal(utc.examples.map((e: { call_id: string }) => e.call_id), ['a4', 'a1', 'a2', 'g1'], 'changes first, then by id');
+  // a4, then a1, a2, g1: changes first, then by key.
+  assert.equal(utc.examples.map((e: { key: string }) => e.key), [ids[4], ids[0], ids[1], ids[2]].map((id) => `[${id}]`), 'changes first, then by key');
+  assert.equal(utc.examples[0].facts, { duration: 7201, start_time: '07:00:00' });
   assert.equal([utc.matched, utc.wouldChange], [4, 1]);
   const everyone = JSON.parse((await cli('preview', '--condition', '{"any": []}', '--json', '--examples', '0')).out);
   assert.equal([everyone.matched, everyone.wouldChange, everyone.examples.length, everyone.scope], [5, 4, 0, null]);

@@ -46,7 +46,7 @@ test('reset_incremental_state(5) and (j.id) work like the name; an unknown id is
   const pool = openPool();
   const { rows: [{ id }] } = await pool.query<{ id: string }>(`INSERT INTO conflag.jobs (name, condition, action, mode) VALUES ('Resettable by id', $1, 'set', 'incremental') RETURNING id`, [condition]);
   await pool.query(`INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration) SELECT 'default', 'r-' || i, now(), 60 FROM generate_series(1, 3) i`);
-  const remember = () => pool.query(`INSERT INTO conflag.job_processed_recordings (job_id, recording_id, run_id) SELECT $1, id, 0 FROM conflag.recordings ON CONFLICT DO NOTHING`, [id]);
+  const remember = () => pool.query(`INSERT INTO conflag.job_processed_recordings (job_id, recording_key, run_id) SELECT $1, jsonb_build_array(id), 0 FROM conflag.recordings ON CONFLICT DO NOTHING`, [id]);
   await remember();
   assert.equal((await pool.query(`SELECT conflag.reset_incremental_state(${Number(id)})::int AS n`)).rows, [{ n: 3 }]);
   await remember();

@@ -109,7 +109,7 @@ test('a failed attempt whose retry succeeds sends no failure e-mail; the complet
 test("a run stopped by a runner's shutdown is retry_planned (no failure e-mail); the runner taking it over finishes it", async () => {
   await db().query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
   const job = await insertNotifyJob(db(), { name: 'Handed over', onFailure: 'every_time' });
-  const first = await startTestService({ config: { shutdownTimeoutMs: 1_000, retryLimit: 2 }, email: emailConfig(smtp.url), executeRun: (p, id, o) => executeRun(p, id, { ...o, batchSize: 10 }) });
+  const first = await startTestService({ config: { shutdownTimeoutMs: 1_000, retryLimit: 2 }, email: emailConfig(smtp.url), executeRun: (p, id, o) => executeRun(p, id, { ...o, parallelism: 1, batchUnits: 1 }) });
   const lock = await lockMatchingRecording(db());
   await db().query(`SELECT conflag.request_run('Handed over')`);
   await waitUntilBlocked(db(), Number(job));
@@ -166,18 +166,18 @@ test('executeRun: retry_planned only for a failure, or a stop by the signal; nev
 
   const stop = new AbortController();
   stop.abort(new Error('runner shutting down'));
-  const stopped = await executeRun(db(), job, { trigger: 'manual', ...planned, signal: stop.signal, batchSize: 10 });
+  const stopped = await executeRun(db(), job, { trigger: 'manual', ...planned, signal: stop.signal, parallelism: 1, batchUnits: 1 });
   assert.is(stopped.status, 'aborted');
   assert.is(stopped.stopped, true);
   assert.is(stopped.retryPlanned, true);
 
-  const notRetried = await executeRun(db(), job, { trigger: 'manual', retryPlannedOnFailure: true, signal: stop.signal, batchSize: 10 });
+  const notRetried = await executeRun(db(), job, { trigger: 'manual', retryPlannedOnFailure: true, signal: stop.signal, parallelism: 1, batchUnits: 1 });
   assert.is(notRetried.status, 'aborted');
   assert.is(notRetried.retryPlanned, false, 'a stop nobody retries');
 
   await db().query('UPDATE conflag.jobs SET execution_time_limit_minutes = 1 WHERE id = $1', [job]);
   let ticks = 0;
-  const timedOut = await executeRun(db(), job, { trigger: 'manual', ...planned, batchSize: 10, clock: () => Date.now() + (++ticks > 3 ? 120_000 : 0) });
+  const timedOut = await executeRun(db(), job, { trigger: 'manual', ...planned, parallelism: 1, batchUnits: 1, clock: () => Date.now() + (++ticks > 3 ? 120_000 : 0) });
   assert.is(timedOut.status, 'aborted');
   assert.match(timedOut.error!, /execution time limit/);
   assert.is(timedOut.stopped, false);

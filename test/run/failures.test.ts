@@ -21,15 +21,15 @@ test('a statement error fails the run, rolls back its batch and keeps the commit
   await pool.query(`INSERT INTO conflag.attributes (name, type, expression, description)
                     VALUES ('test_ratio', 'number', '(100000 / (r.duration - 4242))', 'test only: fails for duration 4242')`);
   try {
-    const ids = await insertRecordings(pool, 30, { duration: (i) => (i === 15 ? 4242 : 9000) });
+    const ids = await insertRecordings(pool, 30, { duration: (i) => (i === 15 ? 4242 : 9000), perBlock: 10 });
     const jobId = await insertJob(pool, { name: 'boom', condition: { all: [{ fact: 'test_ratio', operator: 'greaterThan', value: 0 }] } });
-    const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
     assert.is(result.status, 'failed');
-    assert.match(result.error!, /^batch 2 \(ids after \d+ up to \d+\) failed and was rolled back: division by zero \(SQLSTATE 22012\)$/);
+    assert.is(result.error, 'batch 2 (blocks 1 to 1 of conflag.recordings) failed and was rolled back: division by zero (SQLSTATE 22012)');
     assert.equal(await confidentialIds(pool), ids.slice(0, 10), 'batch 1 stays applied, batch 2 is rolled back, batch 3 never ran');
     const run = await runRow(pool, result.runId);
-    assert.equal({ status: run.status, batches: run.batches, matched: run.matched, changed: run.changed, last_id: run.last_id, error: run.error },
-      { status: 'failed', batches: 1, matched: 10, changed: 10, last_id: ids[9], error: result.error });
+    assert.equal({ status: run.status, batches: run.batches, matched: run.matched, changed: run.changed, scanned_units: run.scanned_units, error: run.error },
+      { status: 'failed', batches: 1, matched: 10, changed: 10, scanned_units: 1, error: result.error });
     assert.ok(run.finished_at);
     assert.is(await runningCount(pool), 0);
   } finally {
@@ -40,11 +40,11 @@ test('a statement error fails the run, rolls back its batch and keeps the commit
 
 test('a stop request (AbortSignal) ends the run between batches as aborted', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 30, { duration: allLong });
+  const ids = await insertRecordings(pool, 30, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'stop', condition: longCalls });
   const controller = new AbortController();
   const result = await executeRun(pool, jobId, {
-    trigger: 'manual', batchSize: 10, signal: controller.signal,
+    trigger: 'manual', parallelism: 1, batchUnits: 1, signal: controller.signal,
     onProgress: (p) => p.batches === 2 && controller.abort(new Error('SIGTERM')),
   });
   assert.is(result.status, 'aborted');
@@ -59,11 +59,11 @@ test('a stop request (AbortSignal) ends the run between batches as aborted', asy
 
 test('the execution time limit aborts between batches', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 30, { duration: allLong });
+  const ids = await insertRecordings(pool, 30, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'limit', condition: longCalls, execution_time_limit_minutes: 2 });
   let now = 1_000_000;
   const result = await executeRun(pool, jobId, {
-    trigger: 'manual', batchSize: 10, clock: () => now,
+    trigger: 'manual', parallelism: 1, batchUnits: 1, clock: () => now,
     onProgress: (p) => { if (p.batches === 1) now += 120_000; },
   });
   assert.is(result.status, 'aborted');
@@ -73,19 +73,19 @@ test('the execution time limit aborts between batches', async () => {
 
 test('the execution time limit cancels a statement that runs past it: the batch rolls back, the run is aborted', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 30, { duration: allLong });
+  const ids = await insertRecordings(pool, 30, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'cancel', condition: longCalls, execution_time_limit_minutes: 1 });
   let now = 1_000_000;
   const held = await holdRow(pool, ids[15]); // batch 2 waits for this lock ...
   try {
     const result = await executeRun(pool, jobId, {
-      trigger: 'manual', batchSize: 10, clock: () => now,
+      trigger: 'manual', parallelism: 1, batchUnits: 1, clock: () => now,
       onProgress: (p) => { if (p.batches === 1) now += 59_700; }, // ... longer than the 300 ms left
     });
     assert.is(result.status, 'aborted');
-    assert.match(result.error!, /^execution time limit of 1 minute reached: the batch in progress \(ids after \d+ up to \d+\) was cancelled and rolled back; the 1 committed batches stay applied$/);
+    assert.is(result.error, 'execution time limit of 1 minute reached: the batch in progress (blocks 1 to 1 of conflag.recordings) was cancelled and rolled back; the 1 committed batches stay applied');
     const run = await runRow(pool, result.runId);
-    assert.equal({ status: run.status, batches: run.batches, changed: run.changed, last_id: run.last_id }, { status: 'aborted', batches: 1, changed: 10, last_id: ids[9] });
+    assert.equal({ status: run.status, batches: run.batches, changed: run.changed, scanned_units: run.scanned_units }, { status: 'aborted', batches: 1, changed: 10, scanned_units: 1 });
   } finally {
     await held.release();
   }
@@ -96,13 +96,13 @@ test('the execution time limit cancels a statement that runs past it: the batch 
 
 test('a stop request whose batch is then cancelled (runner shutdown timeout) is aborted, the batch rolled back', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 30, { duration: allLong });
+  const ids = await insertRecordings(pool, 30, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'shutdown', condition: longCalls });
   const held = await holdRow(pool, ids[15]);
   const controller = new AbortController();
   let running;
   try {
-    running = executeRun(pool, jobId, { trigger: 'schedule', batchSize: 10, signal: controller.signal });
+    running = executeRun(pool, jobId, { trigger: 'schedule', parallelism: 1, batchUnits: 1, signal: controller.signal });
     const blocked = await waitUntilBlocked(pool, jobId);
     controller.abort('SIGTERM');
     await pool.query(`SELECT pg_cancel_backend($1)`, [blocked.pid]);
@@ -111,13 +111,13 @@ test('a stop request whose batch is then cancelled (runner shutdown timeout) is 
   }
   const result = await running;
   assert.is(result.status, 'aborted');
-  assert.match(result.error!, /^stopped \(SIGTERM\): the batch in progress \(ids after \d+ up to \d+\) was cancelled and rolled back; the 1 committed batches stay applied$/);
+  assert.is(result.error, 'stopped (SIGTERM): the batch in progress (blocks 1 to 1 of conflag.recordings) was cancelled and rolled back; the 1 committed batches stay applied');
   assert.equal(await confidentialIds(pool), ids.slice(0, 10));
 });
 
 test('one running run per job: a second start is recorded as skipped, naming the running run', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 10, { duration: allLong });
+  const ids = await insertRecordings(pool, 10, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'once', condition: longCalls });
   const held = await holdRow(pool, ids[3]);
   let first;
@@ -148,7 +148,7 @@ test('one running run per job: a second start is recorded as skipped, naming the
 
 test('a manual request is linked to the run that answers it', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 3, { duration: allLong });
+  await insertRecordings(pool, 3, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'requested', condition: longCalls });
   const { rows } = await pool.query(`SELECT conflag.request_run('requested')::text AS id`);
   const result = await executeRun(pool, jobId, { trigger: 'manual', requestId: rows[0].id });
@@ -159,12 +159,12 @@ test('a manual request is linked to the run that answers it', async () => {
 
 test('a job deleted during its run stops the run (aborted, its batch rolled back) and keeps its history', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 20, { duration: allLong });
+  const ids = await insertRecordings(pool, 20, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'doomed', condition: longCalls });
   const held = await holdRow(pool, ids[12]);
   let running;
   try {
-    running = executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+    running = executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
     await waitUntilBlocked(pool, jobId);
     await pool.query(`DELETE FROM conflag.jobs WHERE id = $1`, [jobId]);
   } finally {

@@ -1,6 +1,7 @@
 // Shared set-up for the executor tests: jobs, tenants and recordings written with plain SQL, and readers for
 // the flags and run rows the assertions compare. Not a test file itself.
 import type pg from 'pg';
+import { notesLength } from '../lib/rowsPerBlock.ts';
 import { waitFor as pollUntil } from '../lib/waitFor.ts';
 
 export interface JobInput {
@@ -30,24 +31,44 @@ export async function insertTenants(db: pg.Pool | pg.ClientBase, ...ids: string[
   await db.query(`INSERT INTO conflag.tenants (id, name) SELECT t, t FROM unnest($1::text[]) t ON CONFLICT DO NOTHING`, [ids]);
 }
 
-/** `count` recordings of a tenant; recording i (1-based) lasts durationOf(i) seconds. Returns their ids in order. */
+/**
+ * `count` recordings of a tenant; recording i (1-based) lasts durationOf(i) seconds. Returns their ids in order.
+ * perBlock spreads them over the table's blocks, that many to a block (with notes sized to fill a block), so
+ * tests can count batches of a few blocks each.
+ */
 export async function insertRecordings(
   db: pg.Pool | pg.ClientBase,
   count: number,
-  options: { tenant?: string; duration?: (i: number) => number; tags?: (i: number) => string[] | null; startedAt?: string } = {},
+  options: { tenant?: string; duration?: (i: number) => number; tags?: (i: number) => string[] | null; startedAt?: string; perBlock?: number } = {},
 ): Promise<string[]> {
   const durations = Array.from({ length: count }, (_, i) => options.duration?.(i + 1) ?? 60);
   const tags = Array.from({ length: count }, (_, i) => JSON.stringify(options.tags?.(i + 1) ?? null));
+  const notes = options.perBlock ? notesLength(options.perBlock) : 0;
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration, tags)
+    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration, tags, notes)
      SELECT $1, 'call-' || n, $4::timestamptz + make_interval(mins => n::int), d,
-            CASE WHEN t = 'null' THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(t::jsonb)) END
+            CASE WHEN t = 'null' THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(t::jsonb)) END,
+            CASE WHEN $5::int > 0 THEN repeat('n', $5::int) END
        FROM unnest($2::int[], $3::text[]) WITH ORDINALITY AS u(d, t, n)
       ORDER BY n
      RETURNING id::text`,
-    [options.tenant ?? 'default', durations, tags, options.startedAt ?? '2025-03-01 08:00:00+00'],
+    [options.tenant ?? 'default', durations, tags, options.startedAt ?? '2025-03-01 08:00:00+00', notes],
   );
   return rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
+}
+
+/** The table block each recording is in, by id (the ctid's block number). */
+export async function blocksOf(db: pg.Pool | pg.ClientBase): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ id: string; block: number }>(
+    `SELECT id::text, (ctid::text::point)[0]::int AS block FROM conflag.recordings`,
+  );
+  return new Map(rows.map((r) => [r.id, r.block]));
+}
+
+/** The recordings table's size in blocks. */
+export async function tableBlocks(db: pg.Pool | pg.ClientBase): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT (pg_relation_size('conflag.recordings') / current_setting('block_size')::int)::int AS n`);
+  return rows[0].n;
 }
 
 /** Ids of confidential recordings, ascending. */
@@ -70,8 +91,9 @@ export interface RunRow {
   matched: number;
   changed: number;
   skipped: number;
-  last_id: string | null;
-  max_id: string | null;
+  scan_units: number | null;
+  scanned_units: number;
+  parallelism: number | null;
   error: string | null;
   finished_at: Date | null;
   backend_pid: number | null;
@@ -82,7 +104,7 @@ export interface RunRow {
 export async function runRow(db: pg.Pool | pg.ClientBase, runId: string): Promise<RunRow> {
   const { rows } = await db.query<RunRow>(
     `SELECT id::text, job_id::text, status, trigger, attempt, scan, batches, matched::int, changed::int, skipped::int,
-            last_id::text, max_id::text, error, finished_at, backend_pid, timezone, as_of
+            scan_units::int, scanned_units::int, parallelism, error, finished_at, backend_pid, timezone, as_of
        FROM conflag.job_runs WHERE id = $1::bigint`,
     [runId],
   );
@@ -112,7 +134,7 @@ export async function resetRunData(db: pg.Pool | pg.ClientBase): Promise<void> {
   await db.query(`DELETE FROM conflag.jobs`);
   // CASCADE: also the tables that reference runs (job_run_log, email_outbox, …).
   await db.query(`TRUNCATE conflag.recordings, conflag.job_runs, conflag.recording_changes, conflag.run_candidates,
-                           conflag.job_processed_recordings, conflag.job_incremental_state CASCADE`);
+                           conflag.run_batch_xids, conflag.job_processed_recordings, conflag.job_incremental_state CASCADE`);
 }
 
 /** Locks one recording in another session (as a DBA's long transaction would); the run blocks when it writes it. */

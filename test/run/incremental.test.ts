@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow } from './fixtures.ts';
+import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, tableBlocks } from './fixtures.ts';
 
 const test = suite('run: incremental');
 test.after(closePools);
@@ -21,39 +21,41 @@ test('a flag cleared by hand stays cleared in incremental mode (even when the re
   const pool = openPool();
   const ids = await insertRecordings(pool, 40, { duration: long });
   const jobId = await insertJob(pool, { name: 'inc', condition: longCalls, mode: 'incremental' });
-  const first = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 15 });
+  const first = await executeRun(pool, jobId, { trigger: 'manual' });
   assert.equal({ status: first.status, scan: first.scan, matched: first.matched, changed: first.changed }, { status: 'succeeded', scan: 'table', matched: 4, changed: 4 });
   const cleared = ids[19];
   await pool.query(`UPDATE conflag.recordings SET confidential = false WHERE id = $1`, [cleared]);
 
-  const second = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 15 });
+  const second = await executeRun(pool, jobId, { trigger: 'manual' });
   assert.equal({ status: second.status, scan: second.scan, matched: second.matched, changed: second.changed }, { status: 'succeeded', scan: 'changes', matched: 0, changed: 0 });
   assert.not.ok((await confidentialIds(pool)).includes(cleared), 'still cleared');
 
   // Its data changes: it is considered again, found processed, and left alone (counted as skipped).
   await pool.query(`UPDATE conflag.recordings SET notes = 'edited' WHERE id = $1`, [cleared]);
-  const third = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 15 });
+  const third = await executeRun(pool, jobId, { trigger: 'manual' });
   assert.equal({ scan: third.scan, matched: third.matched, changed: third.changed, skipped: third.skipped }, { scan: 'changes', matched: 0, changed: 0, skipped: 1 });
   assert.not.ok((await confidentialIds(pool)).includes(cleared), 'still cleared after its data changed');
 
   await pool.query(`UPDATE conflag.jobs SET mode = 'full' WHERE id = $1`, [jobId]);
-  const full = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 15 });
+  const full = await executeRun(pool, jobId, { trigger: 'manual' });
   assert.equal({ scan: full.scan, matched: full.matched, changed: full.changed, skipped: full.skipped }, { scan: 'table', matched: 4, changed: 1, skipped: 0 });
   assert.ok((await confidentialIds(pool)).includes(cleared), 'full mode sets it again');
 });
 
 test('new and changed recordings are picked up by the next run, which considers only them', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 200, { tags: (i) => (i % 50 === 0 ? ['vip'] : ['other']) });
+  const ids = await insertRecordings(pool, 200, { tags: (i) => (i % 50 === 0 ? ['vip'] : ['other']), perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'vip', condition: vip, mode: 'incremental' });
-  const first = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 50 });
-  assert.equal({ scan: first.scan, batches: first.batches, matched: first.matched }, { scan: 'table', batches: 4, matched: 4 });
+  const first = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 5 });
+  const blocks = await tableBlocks(pool);
+  assert.ok(blocks >= 19, `the recordings span ${blocks} blocks`);
+  assert.equal({ scan: first.scan, batches: first.batches, matched: first.matched }, { scan: 'table', batches: Math.ceil(blocks / 5), matched: 4 }, 'batches of 5 blocks');
 
   // A tag added tomorrow to a recording that did not match; a new matching and a new non-matching recording.
   await pool.query(`UPDATE conflag.recordings SET tags = ARRAY['vip'] WHERE id = $1`, [ids[6]]);
   const [added] = await insertRecordings(pool, 1, { tags: () => ['vip'] });
   await insertRecordings(pool, 1, { tags: () => ['other'] });
-  const second = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 50 });
+  const second = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 5 });
   assert.equal(
     { scan: second.scan, batches: second.batches, matched: second.matched, changed: second.changed, skipped: second.skipped },
     { scan: 'changes', batches: 1, matched: 2, changed: 2, skipped: 0 },
@@ -98,7 +100,7 @@ test('the change log records data changes only: not conflag\'s flag updates, not
   await pool.query(`UPDATE conflag.recordings SET notes = notes, tags = tags WHERE id = $1`, [ids[1]]);
   assert.is(await changeLogSize(pool), 30, 'flag updates and no-op updates are not logged');
   await pool.query(`UPDATE conflag.recordings SET duration = 9001 WHERE id = $1`, [ids[2]]);
-  const { rows } = await pool.query(`SELECT recording_id::text AS id FROM conflag.recording_changes ORDER BY xid DESC LIMIT 1`);
+  const { rows } = await pool.query(`SELECT recording_key->>0 AS id FROM conflag.recording_changes ORDER BY xid DESC LIMIT 1`);
   assert.is(await changeLogSize(pool), 31);
   assert.is(rows[0].id, ids[2]);
 });
@@ -160,7 +162,7 @@ test('prune_recording_changes keeps what an incremental job still needs and dele
   const pool = openPool();
   // Transactions of other databases in the cluster hold the xmin horizon back for a moment, so deletions are
   // awaited (pruning again) while what is needed must never go.
-  const loggedIds = async () => (await pool.query(`SELECT recording_id::text AS id FROM conflag.recording_changes ORDER BY 1`)).rows.map((r) => r.id);
+  const loggedIds = async () => (await pool.query(`SELECT recording_key->>0 AS id FROM conflag.recording_changes ORDER BY (recording_key->>0)::bigint`)).rows.map((r) => r.id);
   const pruneUntil = async (expected: string[], mustKeep: string[]) => {
     for (let i = 0; i < 100; i++) {
       await pool.query(`SELECT conflag.prune_recording_changes()`);
@@ -212,13 +214,13 @@ test('a failed incremental run keeps the previous snapshot: its unfinished work 
   await insertRecordings(pool, 30, { duration: () => 9000 });
   const controller = new AbortController();
   const stopped = await executeRun(pool, jobId, {
-    trigger: 'manual', batchSize: 10, signal: controller.signal,
+    trigger: 'manual', parallelism: 1, batchUnits: 10, signal: controller.signal, // 10 candidates a batch
     onProgress: (p) => p.batches === 1 && controller.abort('test stop'),
   });
   assert.equal({ status: stopped.status, batches: stopped.batches, changed: stopped.changed }, { status: 'aborted', batches: 1, changed: 10 });
   const state = (await pool.query(`SELECT last_snapshot::text, running_run_id FROM conflag.job_incremental_state WHERE job_id = $1`, [jobId])).rows[0];
   assert.equal(state, { last_snapshot: before, running_run_id: null });
-  const next = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+  const next = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 10 });
   assert.equal({ scan: next.scan, matched: next.matched, skipped: next.skipped, changed: next.changed }, { scan: 'changes', matched: 20, skipped: 10, changed: 20 });
   assert.is((await runRow(pool, next.runId)).status, 'succeeded');
   assert.is(await (await confidentialIds(pool)).length, 31);

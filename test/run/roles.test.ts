@@ -19,12 +19,12 @@ test('conflag_runner runs full and incremental jobs and calls expire_stalled_run
   const incremental = await insertJob(admin, { name: 'runner inc', condition: longCalls, mode: 'incremental' });
   const runner = asRole('conflag_runner');
   assert.is((await runner.query(`SELECT current_user AS u`)).rows[0].u, 'conflag_runner');
-  const a = await executeRun(runner, full, { trigger: 'schedule', batchSize: 10 });
+  const a = await executeRun(runner, full, { trigger: 'schedule', parallelism: 1, batchUnits: 1 });
   assert.is(a.status, 'succeeded', a.error);
-  const b = await executeRun(runner, incremental, { trigger: 'schedule', batchSize: 10 });
+  const b = await executeRun(runner, incremental, { trigger: 'schedule', parallelism: 1, batchUnits: 1 });
   assert.is(b.status, 'succeeded', b.error);
   await insertRecordings(admin, 2, { duration: () => 9000 });
-  const c = await executeRun(runner, incremental, { trigger: 'schedule', batchSize: 10 });
+  const c = await executeRun(runner, incremental, { trigger: 'schedule', parallelism: 1, batchUnits: 1 });
   assert.equal({ status: c.status, scan: c.scan, changed: c.changed }, { status: 'succeeded', scan: 'changes', changed: 2 }, c.error);
   assert.is((await confidentialIds(admin)).length, 12);
   assert.ok(ids.length);

@@ -1,4 +1,4 @@
-// `conflag run <job> [--wait] [--batch-size N]` through the real CLI entry point (main), against this file's
+// `conflag run <job> [--wait] [--parallel N] [--batch-blocks N]` through the real CLI entry point (main), against this file's
 // database (DATABASE_URL): exit codes, the plain summary, the terminal progress line, --wait; and as a real process:
 // on a real terminal (a pseudo-terminal from util-linux `script`) one progress line also for a log_enabled job,
 // piped stdout holding only the summary with the log on stderr, and Ctrl-C (SIGINT) stopping the run.
@@ -57,9 +57,9 @@ async function fakeRunning(pool: ReturnType<typeof openPool>, jobId: string): Pr
 
 test('runs a job by name (any case) or id, prints a plain summary and exits 0', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 25, { duration: (i) => (i % 5 === 0 ? 9000 : 60) });
+  const ids = await insertRecordings(pool, 25, { duration: (i) => (i % 5 === 0 ? 9000 : 60), perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'Long Calls', condition: longCalls });
-  const byName = await cli(['run', 'long calls', '--batch-size', '10']);
+  const byName = await cli(['run', 'long calls', '--batch-blocks', '1', '--parallel', '1']);
   assert.is(byName.code, 0, byName.stderr);
   assert.match(byName.stdout, /^run \d+ succeeded: matched 5, changed 5, skipped 0 in 3 batches \(\d+\.\d s\)\n$/);
   assert.not.match(byName.stdout, '\r', 'no progress line when not on a terminal');
@@ -73,14 +73,14 @@ test('runs a job by name (any case) or id, prints a plain summary and exits 0', 
 
 test('on a terminal it shows one updating progress line', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 30, { duration: () => 9000 });
+  await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
   await insertJob(pool, { name: 'tty', condition: longCalls });
-  const result = await cli(['run', 'tty', '--batch-size', '10'], true);
+  const result = await cli(['run', 'tty', '--batch-blocks', '1', '--parallel', '1'], true);
   assert.is(result.code, 0);
   const updates = result.stdout.split('\r\u001b[K').slice(1);
   assert.is(updates.length, 4, 'the start and three batches');
-  assert.match(updates[1], /^run \d+ · batch 1 · id \d+ of \d+ \(33%\) · matched 10 · changed 10$/);
-  assert.match(updates[3], /^run \d+ · batch 3 · id \d+ of \d+ \(100%\) · matched 30 · changed 30\nrun \d+ succeeded/);
+  assert.match(updates[1], /^run \d+ · batch 1 · block 1 of 3 \(33%\) · matched 10 · changed 10$/);
+  assert.match(updates[3], /^run \d+ · batch 3 · block 3 of 3 \(100%\) · matched 30 · changed 30\nrun \d+ succeeded/);
 });
 
 test('a job that is already running: exit 3 without --wait; with --wait it runs once the other run ends', async () => {
@@ -122,32 +122,35 @@ test('a failed run exits 1 with its error; an unknown job exits 1; bad arguments
   assert.match(unknown.stderr, 'job "no such job" does not exist');
   assert.is((await cli(['run'])).code, 2);
   assert.is((await cli(['run', 'a', 'b'])).code, 2);
-  const bad = await cli(['run', 'x', '--batch-size', 'many']);
+  const bad = await cli(['run', 'x', '--batch-blocks', 'many']);
   assert.is(bad.code, 2);
-  assert.match(bad.stderr, '--batch-size must be a whole number');
+  assert.match(bad.stderr, '--batch-blocks must be a whole number');
+  const badParallel = await cli(['run', 'x', '--parallel', '0']);
+  assert.is(badParallel.code, 2);
+  assert.match(badParallel.stderr, '--parallel must be a whole number from 1 to 16');
 });
 
 test('on a real terminal a log_enabled job keeps ONE updating progress line: no log line between the updates', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 30, { duration: () => 9000 });
+  await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
   await loggedJob(pool, 'logged on a terminal');
-  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} run 'logged on a terminal' --batch-size 10`;
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} run 'logged on a terminal' --batch-blocks 1 --parallel 1`;
   const result = spawnSync('script', ['--quiet', '--return', '--command', command, '/dev/null'], { env: childEnv(), encoding: 'utf8', timeout: 60_000 });
   assert.is(result.status, 0, result.stdout + result.stderr);
   const lines = result.stdout.split('\r\n').filter(Boolean);
   assert.is(lines.length, 3, `the progress line, the summary and the log hint, nothing else:\n${JSON.stringify(lines, null, 1)}`);
   const updates = lines[0].split('\r\u001b[K').slice(1);
   assert.is(updates.length, 4, 'the start and three batches, redrawn in place');
-  assert.match(updates[3], /^run \d+ · batch 3 · id \d+ of \d+ \(100%\) · matched 30 · changed 30$/);
+  assert.match(updates[3], /^run \d+ · batch 3 · block 3 of 3 \(100%\) · matched 30 · changed 30$/);
   assert.match(lines[1], /^run \d+ succeeded: matched 30, changed 30/);
   assert.match(lines[2], /^detailed log \(log_enabled\): /);
 });
 
 test('piped: stdout holds only the summary; the log of a log_enabled job goes to stderr', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 30, { duration: () => 9000 });
+  await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
   await loggedJob(pool, 'logged into a pipe');
-  const result = spawnSync(process.execPath, [bin, 'run', 'logged into a pipe', '--batch-size', '10'], { env: childEnv(), encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [bin, 'run', 'logged into a pipe', '--batch-blocks', '1', '--parallel', '1'], { env: childEnv(), encoding: 'utf8', timeout: 60_000 });
   assert.is(result.status, 0, result.stderr);
   const out = result.stdout.split('\n');
   assert.match(out[0], /^run (\d+) succeeded: matched 30, changed 30, skipped 0 in 3 batches \(\d+\.\d s\)$/);
@@ -159,7 +162,7 @@ test('piped: stdout holds only the summary; the log of a log_enabled job goes to
 
 test(`Ctrl-C (SIGINT) stops the run after the batch in progress, recorded as stopped by an operator; exit ${EXIT_STOPPED} as --help says`, async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 30, { duration: () => 9000 });
+  const ids = await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'interrupted', condition: longCalls });
   const help = await cli(['run', '--help']);
   assert.match(help.stdout, `${EXIT_STOPPED} stopped by Ctrl-C or SIGTERM`);
@@ -167,7 +170,7 @@ test(`Ctrl-C (SIGINT) stops the run after the batch in progress, recorded as sto
   const locker = await pool.connect();
   await locker.query('BEGIN');
   await locker.query(`SELECT id FROM conflag.recordings WHERE id = $1 FOR UPDATE`, [ids[15]]);
-  const child = spawn(process.execPath, [bin, 'run', 'interrupted', '--batch-size', '10'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'run', 'interrupted', '--batch-blocks', '1', '--parallel', '1'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));

@@ -11,7 +11,7 @@ import { main } from '../../src/cli/main.ts';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, type JobInput } from './fixtures.ts';
+import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, tableBlocks, type JobInput } from './fixtures.ts';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 const test = suite('run: detailed run log');
@@ -49,9 +49,9 @@ async function cli(args: string[]) {
 
 test('a successful run logs its start (settings, SQL and parameters as explain shows them), scan, each batch and its end', async () => {
   const pool = openPool();
-  const ids = await insertRecordings(pool, 25, { duration: (i) => (i % 5 === 0 ? 9000 : 60) });
+  await insertRecordings(pool, 25, { duration: (i) => (i % 5 === 0 ? 9000 : 60), perBlock: 10 });
   const jobId = await loggedJob(pool, { name: 'Logged long calls', condition: longCalls, timezone: 'Europe/Berlin' });
-  const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+  const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
   assert.is(result.status, 'succeeded', result.error);
   const log = await entries(pool, result.runId);
   assert.equal(log.map((e) => e.event), ['run_started', 'scan_planned', 'batch', 'batch', 'batch', 'run_finished']);
@@ -60,8 +60,8 @@ test('a successful run logs its start (settings, SQL and parameters as explain s
   const run = await runRow(pool, result.runId);
   const start = log[0].details;
   assert.equal(
-    { mode: start.mode, action: start.action, access_scope: start.access_scope, timezone: start.timezone, as_of: start.as_of, batch_size: start.batch_size, trigger: start.trigger, condition: start.condition },
-    { mode: 'full', action: 'set', access_scope: null, timezone: 'Europe/Berlin', as_of: run.as_of.toISOString(), batch_size: 10, trigger: 'manual', condition: longCalls },
+    { mode: start.mode, action: start.action, access_scope: start.access_scope, timezone: start.timezone, as_of: start.as_of, table: start.table, parallelism: start.parallelism, batch_units: start.batch_units, trigger: start.trigger, condition: start.condition },
+    { mode: 'full', action: 'set', access_scope: null, timezone: 'Europe/Berlin', as_of: run.as_of.toISOString(), table: 'conflag.recordings', parallelism: 1, batch_units: 1, trigger: 'manual', condition: longCalls },
   );
   // The same predicate and parameters `conflag explain --json` prints for that instant.
   const explained = await cli(['explain', jobId, '--json', '--as-of', run.as_of.toISOString()]);
@@ -70,15 +70,15 @@ test('a successful run logs its start (settings, SQL and parameters as explain s
   assert.is(start.predicate, explain.predicate);
   assert.equal(start.parameters, explain.parameters);
   assert.ok(start.parameters.length > 0);
-  assert.match(log[0].message, /^run started \(manual, attempt 1\): set confidential, full mode, scope all tenants, timezone Europe\/Berlin, as of .*, batches of 10 ids$/);
+  assert.match(log[0].message, /^run started \(manual, attempt 1\): set confidential, full mode, scope all tenants, timezone Europe\/Berlin, as of .*, table conflag\.recordings, 1 connection, fixed batches of 1 \(blocks of the table, or incremental candidates\)$/);
 
   assert.equal(
-    { scan: log[1].details.scan, reason: log[1].details.reason, min_id: log[1].details.min_id, max_id: log[1].details.max_id },
-    { scan: 'table', reason: 'full_mode', min_id: ids[0], max_id: ids[24] },
+    { scan: log[1].details.scan, reason: log[1].details.reason, units: log[1].details.units, heaps: log[1].details.heaps },
+    { scan: 'table', reason: 'full_mode', units: 3, heaps: [{ name: 'conflag.recordings', blocks: 3 }] },
   );
   const batches = log.filter((e) => e.event === 'batch').map((e) => e.details);
-  assert.equal(batches.map((b) => [b.batch, b.after_id, b.up_to_id, b.matched, b.changed, b.skipped]), [
-    [1, null, ids[9], 2, 2, 0], [2, ids[9], ids[19], 2, 2, 0], [3, ids[19], ids[24], 1, 1, 0],
+  assert.equal(batches.map((b) => [b.batch, b.heap, b.from_block, b.to_block, b.matched, b.changed, b.skipped]), [
+    [1, 'conflag.recordings', 0, 1, 2, 2, 0], [2, 'conflag.recordings', 1, 2, 2, 2, 0], [3, 'conflag.recordings', 2, 3, 1, 1, 0],
   ]);
   assert.ok(batches.every((b) => Number.isInteger(b.duration_ms) && b.duration_ms >= 0));
   const end = log[5].details;
@@ -114,18 +114,19 @@ test('the scan plan says why: incremental over the change log, or the whole tabl
 
 test('log_enabled = false writes nothing to the log: successful, failed and skipped runs', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 25, { duration: () => 9000 });
+  await insertRecordings(pool, 25, { duration: () => 9000, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'quiet', condition: longCalls });
   assert.is((await pool.query(`SELECT log_enabled FROM conflag.jobs WHERE id = $1`, [jobId])).rows[0].log_enabled, false);
-  const ok = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+  const ok = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
   assert.is(ok.status, 'succeeded');
   const stopped = await executeRun(pool, jobId, { trigger: 'manual', signal: AbortSignal.abort('stop') });
   assert.is(stopped.status, 'aborted');
   assert.is((await pool.query(`SELECT count(*)::int AS n FROM conflag.job_run_log`)).rows[0].n, 0);
   // The same job with log_enabled logs: the check above can fail.
   await pool.query(`UPDATE conflag.jobs SET log_enabled = true WHERE id = $1`, [jobId]);
-  const logged = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
-  assert.is((await entries(pool, logged.runId)).length, 6);
+  const logged = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
+  // Start, scan, one batch per block (the first run's flag updates moved rows that did not fit their block), end.
+  assert.is((await entries(pool, logged.runId)).length, 3 + (await tableBlocks(pool)));
 });
 
 test('a statement error: the failed batch has no batch entry but a rolled-back entry, and the end has the error and SQLSTATE', async () => {
@@ -133,17 +134,17 @@ test('a statement error: the failed batch has no batch entry but a rolled-back e
   await pool.query(`INSERT INTO conflag.attributes (name, type, expression, description)
                     VALUES ('test_ratio', 'number', '(100000 / (r.duration - 4242))', 'test only: fails for duration 4242')`);
   try {
-    const ids = await insertRecordings(pool, 30, { duration: (i) => (i === 15 ? 4242 : 9000) });
+    await insertRecordings(pool, 30, { duration: (i) => (i === 15 ? 4242 : 9000), perBlock: 10 });
     const jobId = await loggedJob(pool, { name: 'boom', condition: { all: [{ fact: 'test_ratio', operator: 'greaterThan', value: 0 }] } });
-    const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
     assert.is(result.status, 'failed');
     const log = await entries(pool, result.runId);
     assert.equal(log.map((e) => [e.event, e.level]), [
       ['run_started', 'info'], ['scan_planned', 'info'], ['batch', 'info'], ['batch_rolled_back', 'error'], ['run_finished', 'error'],
     ]);
     assert.equal(log[2].details.batch, 1);
-    assert.equal({ batch: log[3].details.batch, after_id: log[3].details.after_id, up_to_id: log[3].details.up_to_id, sqlstate: log[3].details.sqlstate },
-      { batch: 2, after_id: ids[9], up_to_id: ids[19], sqlstate: '22012' });
+    assert.equal({ batch: log[3].details.batch, from_block: log[3].details.from_block, to_block: log[3].details.to_block, sqlstate: log[3].details.sqlstate },
+      { batch: 2, from_block: 1, to_block: 2, sqlstate: '22012' });
     assert.match(log[3].details.error, 'division by zero');
     assert.equal({ status: log[4].details.status, batches: log[4].details.batches, changed: log[4].details.changed, sqlstate: log[4].details.sqlstate, error: log[4].details.error },
       { status: 'failed', batches: 1, changed: 10, sqlstate: '22012', error: result.error });
@@ -161,9 +162,9 @@ test('a batch whose commit fails after its entry was written: the entry rolls ba
   await pool.query(`CREATE CONSTRAINT TRIGGER refuse_second_batch AFTER INSERT ON conflag.job_run_log DEFERRABLE INITIALLY DEFERRED
                     FOR EACH ROW WHEN (NEW.event = 'batch' AND NEW.details->>'batch' = '2') EXECUTE FUNCTION public.refuse_second_batch()`);
   try {
-    const ids = await insertRecordings(pool, 30, { duration: () => 9000 });
+    const ids = await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
     const jobId = await loggedJob(pool, { name: 'commit fails', condition: longCalls });
-    const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 10 });
+    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
     assert.is(result.status, 'failed');
     assert.match(result.error!, 'test: batch 2 may not commit (SQLSTATE P0001)');
     assert.equal(await confidentialIds(pool), ids.slice(0, 10), 'batch 2\'s work rolled back');
@@ -178,11 +179,11 @@ test('a batch whose commit fails after its entry was written: the entry rolls ba
 
 test('a stopped run logs a warning end; a skipped start logs run_skipped', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 30, { duration: () => 9000 });
+  await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
   const jobId = await loggedJob(pool, { name: 'stoppable', condition: longCalls });
   const controller = new AbortController();
   const stopped = await executeRun(pool, jobId, {
-    trigger: 'manual', batchSize: 10, signal: controller.signal, onProgress: (p) => p.batches === 1 && controller.abort(new Error('SIGTERM')),
+    trigger: 'manual', parallelism: 1, batchUnits: 1, signal: controller.signal, onProgress: (p) => p.batches === 1 && controller.abort(new Error('SIGTERM')),
   });
   assert.is(stopped.status, 'aborted');
   const log = await entries(pool, stopped.runId);
@@ -241,7 +242,7 @@ test('roles: the runner writes and reads the log, reporting and admin read it, n
 
 test('conflag run names the run and, for a logged job, how to read its log; conflag log prints it', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 25, { duration: () => 9000 });
+  await insertRecordings(pool, 25, { duration: () => 9000, perBlock: 10 });
   await insertJob(pool, { name: 'plain', condition: longCalls });
   const plain = await cli(['run', 'plain']);
   assert.is(plain.code, 0, plain.stderr);
@@ -253,21 +254,23 @@ test('conflag run names the run and, for a logged job, how to read its log; conf
   assert.match(noLog.stderr, `run ${plainRun} has no detailed log`);
 
   await loggedJob(pool, { name: 'logged', condition: longCalls });
-  const logged = await cli(['run', 'logged', '--batch-size', '10']);
+  const logged = await cli(['run', 'logged', '--batch-blocks', '1', '--parallel', '1']);
   assert.is(logged.code, 0, logged.stderr);
   const runId = /^run (\d+) succeeded/.exec(logged.stdout)![1];
   const hint = logged.stdout.split('\n')[1];
   assert.is(hint, `detailed log (log_enabled): SELECT at, level, event, message, details FROM conflag.job_run_log WHERE run_id = ${runId} ORDER BY id;  or: conflag log ${runId}`);
   // The hint's SQL runs and returns the run's entries.
   const sqlText = /: (SELECT .*;)/.exec(hint)![1];
-  assert.equal((await pool.query(sqlText)).rows.map((r) => r.event), ['run_started', 'scan_planned', 'batch', 'batch', 'batch', 'run_finished']);
+  // One batch per block: the plain job's flag updates moved the rows that no longer fit their block.
+  const batchEvents = Array.from({ length: await tableBlocks(pool) }, () => 'batch');
+  assert.equal((await pool.query(sqlText)).rows.map((r) => r.event), ['run_started', 'scan_planned', ...batchEvents, 'run_finished']);
 
   const printed = await cli(['log', runId]);
   assert.is(printed.code, 0, printed.stderr);
   const lines = printed.stdout.trimEnd().split('\n');
   assert.is(lines[0], `run ${runId} of job "logged": succeeded`);
-  assert.equal(lines.slice(1).map((l) => l.trim().split(/\s+/)[3]), ['run_started', 'scan_planned', 'batch', 'batch', 'batch', 'run_finished']);
-  assert.match(lines[3], /^\s+\d+\.\d{3} s  info +batch +batch 1: ids from the start up to \d+: matched 10, changed 0, skipped 0 \(\d+ ms\)$/, 'the plain job flagged them already');
+  assert.equal(lines.slice(1).map((l) => l.trim().split(/\s+/)[3]), ['run_started', 'scan_planned', ...batchEvents, 'run_finished']);
+  assert.match(lines[3], /^\s+\d+\.\d{3} s  info +batch +batch 1: blocks 0 to 0 of conflag\.recordings: matched \d+, changed 0, skipped 0 \(\d+ ms\)$/, 'the plain job flagged them already');
   const json = JSON.parse((await cli(['log', runId, '--json'])).stdout);
   assert.is(json.entries[0].details.predicate.length > 0, true);
   const missing = await cli(['log', '999999']);
@@ -278,9 +281,9 @@ test('conflag run names the run and, for a logged job, how to read its log; conf
 
 test('conflag log prints a 505-entry log in the order written; piped into a reader that quits, it ends quietly', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 502, { duration: () => 9000 });
+  await insertRecordings(pool, 2008, { duration: () => 9000, perBlock: 4 }); // 502 blocks
   const jobId = await loggedJob(pool, { name: 'long log', condition: longCalls });
-  const result = await executeRun(pool, jobId, { trigger: 'manual', batchSize: 1 });
+  const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism: 1, batchUnits: 1 });
   assert.is(result.status, 'succeeded', result.error);
   const printed = await cli(['log', result.runId]);
   assert.is(printed.code, 0, printed.stderr);

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { readRunnerConfig, type RunnerConfig } from '../../src/service/runnerConfig.ts';
 import { startService, type Service, type ServiceOptions } from '../../src/service/startService.ts';
 import { databaseUrl, openPool } from '../lib/db.ts';
+import { notesLength } from '../lib/rowsPerBlock.ts';
 import { waitFor } from '../lib/waitFor.ts';
 
 export const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
@@ -107,12 +108,14 @@ export async function insertJob(db: pg.Pool | pg.ClientBase, job: JobFields): Pr
 }
 
 /** `count` recordings of tenant 'default'; every third lasts 3 hours (matches the default job), the rest 1 minute. */
+/** Every third recording is long; ten to a table block, so a run of one connection has a batch per block. */
 export async function insertRecordings(db: pg.Pool | pg.ClientBase, count: number): Promise<void> {
   await db.query(
-    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration)
-     SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(mins => i), CASE WHEN i % 3 = 0 THEN 10800 ELSE 60 END
+    `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration, notes)
+     SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(mins => i), CASE WHEN i % 3 = 0 THEN 10800 ELSE 60 END,
+            repeat('n', $2::int)
        FROM generate_series(1, $1::int) i`,
-    [count],
+    [count, notesLength(10)],
   );
 }
 
@@ -136,11 +139,14 @@ export async function runsOf(db: pg.Pool, jobId: number): Promise<RunRow[]> {
   return rows;
 }
 
-/** Holds a row lock on one recording the default job updates, so a run of it blocks mid-batch until release(). */
+/**
+ * Holds a row lock on one recording the default job updates, so a run of it blocks mid-batch until release(): the
+ * first such row in the table's physical order (runs go through the table in block order).
+ */
 export async function lockMatchingRecording(pool: pg.Pool): Promise<{ release(): Promise<void> }> {
   const client = await pool.connect();
   await client.query('BEGIN');
-  await client.query(`SELECT id FROM conflag.recordings WHERE duration > 7200 AND NOT confidential ORDER BY id LIMIT 1 FOR UPDATE`);
+  await client.query(`SELECT id FROM conflag.recordings WHERE duration > 7200 AND NOT confidential ORDER BY ctid LIMIT 1 FOR UPDATE`);
   let released = false;
   return {
     async release() {

@@ -2,6 +2,7 @@
 // (a tick during a run is recorded as skipped, and ticks waiting for a busy runner merge instead of piling up),
 // retries with backoff where every attempt is its own job_runs row, the execution time limit, and a run stopped by
 // one runner's shutdown being taken over by another.
+import type pg from 'pg';
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { BOSS_SCHEMA } from '../../src/service/runQueue.ts';
@@ -135,15 +136,23 @@ test('retries stop at the retry limit', async () => {
   }
 });
 
+/** The 60 recordings afresh, ten to a block in id order (earlier tests' flag updates moved rows between blocks). */
+async function freshRecordings(pool: pg.Pool): Promise<void> {
+  await pool.query('TRUNCATE conflag.recordings');
+  await insertRecordings(pool, 60);
+}
+
 test('a run over the execution time limit is aborted between batches, keeps its committed batches, and is not retried', async () => {
   await stopAll();
   const pool = db();
-  await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
+  await freshRecordings(pool);
   // The executor reads its clock at the start and twice per batch (limit check, statement timeout); it jumps two
   // minutes after the second batch, so the 1-minute limit is hit before the third.
   let checks = 0;
   const service = await startTestService({
-    executeRun: (p, id, options) => executeRun(p, id, { ...options, batchSize: 15, clock: () => Date.now() + (++checks > 5 ? 120_000 : 0) }),
+    executeRun: (p, id, options) => executeRun(p, id, {
+      ...options, parallelism: 1, batchUnits: 1, clock: () => Date.now() + (++checks > 5 ? 120_000 : 0),
+    }),
   });
   const job = await insertJob(pool, { name: 'too slow', execution_time_limit_minutes: 1 });
   const request = await requestRun(job);
@@ -152,7 +161,8 @@ test('a run over the execution time limit is aborted between batches, keeps its 
   const runs = await runsOf(pool, job);
   assert.is(runs.length, 1, 'not retried');
   assert.match(runs[0].error!, /execution time limit of 1 minutes? reached after 2 batches/);
-  assert.is(runs[0].changed, '10', 'the first two batches (ids 1-30) stay applied');
+  assert.is(runs[0].changed, '6', 'the first two batches (blocks 0-1: ids 1-20) stay applied');
+  assert.equal(await confidentialCalls(pool), ['call-3', 'call-6', 'call-9', 'call-12', 'call-15', 'call-18']);
   const { rows } = await pool.query(`SELECT expire_seconds, state FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1`, [`request:${request}`]);
   assert.equal(rows, [{ expire_seconds: 360, state: 'completed' }], 'pg-boss expiry is the limit plus 5 minutes');
   assert.is(await metricValue(service.metrics.runs, { status: 'aborted', trigger: 'manual' }), 1);
@@ -161,8 +171,8 @@ test('a run over the execution time limit is aborted between batches, keeps its 
 test("a run stopped by one runner's shutdown is taken over by another runner", async () => {
   await stopAll();
   const pool = db();
-  await pool.query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
-  const first = await startTestService({ config: { shutdownTimeoutMs: 1_000 }, executeRun: (p, id, o) => executeRun(p, id, { ...o, batchSize: 20 }) });
+  await freshRecordings(pool);
+  const first = await startTestService({ config: { shutdownTimeoutMs: 1_000 }, executeRun: (p, id, o) => executeRun(p, id, { ...o, parallelism: 1, batchUnits: 2 }) });
   const job = await insertJob(pool, { name: 'handed over' });
   const lock = await lockMatchingRecording(pool);
   await requestRun(job);
@@ -180,5 +190,10 @@ test("a run stopped by one runner's shutdown is taken over by another runner", a
   assert.match(runs[0].error!, /stopped between batches \(runner shutting down\) after 1 batches/);
   assert.ok((await metricValue(second.metrics.runs, { status: 'succeeded', trigger: 'manual' })) >= 1);
 });
+
+async function confidentialCalls(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ call_id: string }>(`SELECT call_id FROM conflag.recordings WHERE confidential ORDER BY id`);
+  return rows.map((r) => r.call_id);
+}
 
 test.run();

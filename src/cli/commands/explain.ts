@@ -1,4 +1,4 @@
-// `conflag explain <job>`: the SQL a job's condition compiles to — the predicate over r (conflag.recordings,
+// `conflag explain <job>`: the SQL a job's condition compiles to — the predicate over r (the recordings table,
 // access scope included) and the statement shape it runs in — with every bind parameter, so a DBA can read,
 // EXPLAIN or run it by hand. Reads only; compiles for the job's timezone and "now" (or --as-of).
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { loadCatalog } from '../../condition/loadCatalog.ts';
 import { recordingsOfJob } from '../../condition/recordingsOfJob.ts';
 import { compileSql } from '../../db/kysely.ts';
 import { ConflagError, SQLSTATE } from '../../errors.ts';
+import { loadRecordingSource } from '../../source/recordingSource.ts';
 import { findJob } from '../../sql/loadJob.ts';
 import { resolveTimezone } from '../../sql/resolveTimezone.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -30,7 +31,7 @@ export function formatParameters(parameters: readonly unknown[]): string {
 
 export const command: Command = {
   name: 'explain',
-  summary: "Print the SQL a job's condition compiles to (predicate over r = conflag.recordings, the statement shape) and its parameters.",
+  summary: "Print the SQL a job's condition compiles to (predicate over r = the recordings table, the statement shape) and its parameters.",
   usage: `<job name or id> [--as-of TIMESTAMP] [--json]
 
   --as-of T   the run start ("now") for age_minutes/age_days (default: now)
@@ -47,12 +48,12 @@ export const command: Command = {
         try {
           const job = await findJob(client, args[0]);
           if (!job) throw new ConflagError(SQLSTATE.runJobNotFound, `job ${JSON.stringify(args[0])} does not exist; list the jobs with: SELECT id, name FROM conflag.jobs`);
-          const catalog = await loadCatalog(client);
+          const [catalog, source] = [await loadCatalog(client), await loadRecordingSource(client)];
           const timezone = await resolveTimezone(client, job.timezone);
           const asOf = asOfFlag ?? new Date();
-          const predicate = recordingsOfJob(job, catalog, { timezone, asOf });
+          const predicate = recordingsOfJob(job, catalog, { timezone, asOf }, source);
           const compiled = compileSql(predicate);
-          const statement = compileSql(sql`SELECT r.id FROM conflag.recordings r WHERE ${predicate}`);
+          const statement = compileSql(sql`SELECT ${sql.raw(source.keyColumnsSql)} FROM ${sql.raw(source.table)} r WHERE ${predicate}`);
           if (flags.json) {
             stdout.write(JSON.stringify({ job: { id: job.id, name: job.name }, timezone, asOf: asOf.toISOString(), predicate: compiled.sql, statement: statement.sql, parameters: compiled.parameters }, null, 2) + '\n');
             return 0;
@@ -64,11 +65,11 @@ export const command: Command = {
               `Timezone ${timezone}; as of ${asOf.toISOString()} (ages are measured to this instant)`,
               `Condition: ${JSON.stringify(job.condition)}`,
               '',
-              'Predicate over r (conflag.recordings), scope included:',
+              `Predicate over r (${source.table}), scope included:`,
               formatPredicate(compiled.sql, '  '),
               '',
-              'Statement shape (a run adds its id batch and the flag test):',
-              `  SELECT r.id FROM conflag.recordings r WHERE <predicate>`,
+              'Statement shape (a run adds its batch — a block range or its candidates — and the flag test):',
+              `  SELECT ${source.keyColumnsSql} FROM ${source.table} r WHERE <predicate>`,
               '',
               'Parameters:',
               formatParameters(compiled.parameters),

@@ -6,6 +6,8 @@ import { loadCatalog } from '../../condition/loadCatalog.ts';
 import { previewSelection, type PreviewResult } from '../../condition/previewSelection.ts';
 import { recordingsOfJob } from '../../condition/recordingsOfJob.ts';
 import { ConflagError, fromDatabaseError, SQLSTATE } from '../../errors.ts';
+import { conditionFacts } from '../../run/conditionFacts.ts';
+import { loadRecordingSource } from '../../source/recordingSource.ts';
 import { findJob } from '../../sql/loadJob.ts';
 import { resolveTimezone } from '../../sql/resolveTimezone.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -54,10 +56,11 @@ async function unsavedSubject(client: pg.ClientBase, flags: Record<string, strin
   };
 }
 
-function report(subject: Subject, asOf: Date, result: PreviewResult): string {
+function report(subject: Subject, asOf: Date, result: PreviewResult, facts: string[]): string {
   const target = subject.action === 'set' ? 'true' : 'false';
-  const columns = ['id', 'tenant', 'call_id', 'started_at', 'duration', 'confidential', 'would change'];
-  const table = result.examples.map((e) => [e.id, e.tenant_id, e.call_id ?? '', e.started_at.toISOString(), e.duration === null ? '' : String(e.duration), String(e.confidential), e.would_change ? 'yes' : 'no']);
+  const columns = ['key', 'tenant', ...facts, 'confidential', 'would change'];
+  const shown = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+  const table = result.examples.map((e) => [e.key, e.tenant, ...facts.map((f) => shown(e.facts[f])), String(e.confidential), e.would_change ? 'yes' : 'no']);
   const widths = columns.map((c, i) => Math.max(c.length, ...table.map((r) => r[i].length)));
   const line = (cells: string[]) => '    ' + cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [
@@ -120,13 +123,18 @@ export const command: Command = {
               incrementalJobId: job.mode === 'incremental' ? job.id : undefined,
             };
           }
-          const catalog = await loadCatalog(client);
-          const predicate = recordingsOfJob(subject, catalog, { timezone: subject.timezone, asOf });
-          const result = await previewSelection(client, predicate, { action: subject.action, examples, incrementalJobId: subject.incrementalJobId });
+          const [catalog, source] = [await loadCatalog(client), await loadRecordingSource(client)];
+          const ctx = { timezone: subject.timezone, asOf };
+          const predicate = recordingsOfJob(subject, catalog, ctx, source);
+          // The facts the condition reads, shown for each example (at most 6, in the order the condition names them).
+          const facts = [...conditionFacts(subject.condition)].slice(0, 6);
+          const result = await previewSelection(client, predicate, {
+            action: subject.action, examples, incrementalJobId: subject.incrementalJobId, source, facts, catalog, ctx,
+          });
           if (flags.json) {
             stdout.write(JSON.stringify({ subject: subject.title, action: subject.action, scope: subject.access_scope, timezone: subject.timezone, asOf: asOf.toISOString(), ...result }, null, 2) + '\n');
           } else {
-            stdout.write(report(subject, asOf, result));
+            stdout.write(report(subject, asOf, result, facts));
           }
           return 0;
         } finally {

@@ -9,7 +9,7 @@ import { ConflagError, SQLSTATE } from '../../errors.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { executeRun } from '../../run/executeRun.ts';
 import { formatProgress, formatResult } from '../../run/formatProgress.ts';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, type RunResult } from '../../run/types.ts';
+import { DEFAULT_BATCH_TARGET_MS, DEFAULT_PARALLELISM, MAX_BATCH_UNITS, MAX_PARALLELISM, type RunResult } from '../../run/types.ts';
 import { findJob } from '../../sql/loadJob.ts';
 import { runningRunOf } from '../../sql/runningRunOf.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
@@ -24,29 +24,28 @@ export const EXIT_STOPPED = 130;
 export const command: Command = {
   name: 'run',
   summary: 'Run one job now in this process (trigger "manual"), with a progress line on a terminal.',
-  usage: `<job name or id> [--wait] [--batch-size N]
+  usage: `<job name or id> [--wait] [--parallel N] [--batch-blocks N]
 
   --wait          if the job is running, wait for that run to end, then run it
-  --batch-size N  recording ids per batch, each its own transaction (default ${DEFAULT_BATCH_SIZE})
+  --parallel N      connections working on the run at once (default ${DEFAULT_PARALLELISM}, 1 to ${MAX_PARALLELISM})
+  --batch-blocks N  a fixed batch size: table blocks (or incremental candidates) per batch, each batch its own
+                    transaction (default: sizes adapt so a batch takes about ${DEFAULT_BATCH_TARGET_MS} ms)
 
 Ctrl-C (or SIGTERM) stops the run after the batch in progress; the committed batches stay applied, and the run is
 recorded as stopped by an operator (status stopped: not a failure, no failure e-mail).
 Exit codes: 0 succeeded, 1 failed (or aborted by the job's time limit), 2 usage, 3 already running (without
 --wait), ${EXIT_STOPPED} stopped by Ctrl-C or SIGTERM.`,
   maxArgs: 1,
-  options: { wait: { type: 'boolean' }, 'batch-size': { type: 'string' } },
+  options: { wait: { type: 'boolean' }, parallel: { type: 'string' }, 'batch-blocks': { type: 'string' } },
   async run(context) {
     const { args, flags, stdout, stderr } = context;
     if (args.length !== 1) throw new UsageError('which job? give its name or id');
-    const raw = flags['batch-size'];
-    const batchSize = raw === undefined ? DEFAULT_BATCH_SIZE : Number(raw);
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}, not ${JSON.stringify(raw)}`);
-    }
+    const parallelism = wholeNumber(flags.parallel, '--parallel', DEFAULT_PARALLELISM, MAX_PARALLELISM);
+    const batchUnits = flags['batch-blocks'] === undefined ? undefined : wholeNumber(flags['batch-blocks'], '--batch-blocks', 1, MAX_BATCH_UNITS);
     const line = stdout.isTTY === true ? progressLine(stdout) : undefined;
     const log = line ? loggerAbove(line, context) : context.log;
     return withDatabase(async (db) => {
-      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      const pool = new pg.Pool({ connectionString: db.url, max: parallelism + 1 });
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => controller.abort(`interrupted by ${signal}`);
       process.once('SIGINT', onSignal);
@@ -75,7 +74,8 @@ Exit codes: 0 succeeded, 1 failed (or aborted by the job's time limit), 2 usage,
           started = performance.now();
           result = await executeRun(pool, job.id, {
             trigger: 'manual',
-            batchSize,
+            parallelism,
+            ...(batchUnits !== undefined ? { batchUnits } : {}),
             signal: controller.signal,
             // Ctrl-C here is the operator deciding to stop: recorded as 'stopped', not as a failure.
             stopByOperator: true,
@@ -111,4 +111,12 @@ function loggerAbove(line: ProgressLine, { stderr }: CommandContext): Logger {
     level: process.env.LOG_LEVEL ? undefined : 'warn',
     destination: { isTTY: stderr.isTTY, write: (text: string) => line.above(() => stderr.write(text)) },
   });
+}
+
+function wholeNumber(raw: unknown, flag: string, fallback: number, max: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not ${JSON.stringify(raw)}`);
+  }
+  return value;
 }

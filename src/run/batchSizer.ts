@@ -1,0 +1,33 @@
+// How big a connection's next batch should be so it takes about the target time: each batch's duration
+// scales the next size (at most 4 times bigger or smaller per step, so one odd batch cannot swing it far).
+// Slow conditions thus get small batches (short locks, frequent progress and stop points), fast ones large
+// batches (little per-batch overhead). A fixed size (conflag run --batch-blocks, tests) turns this off.
+
+/** Starting sizes: about 15 000 rows of a typical recordings table, or 1 000 candidates. */
+export const FIRST_BATCH = { blocks: 256, candidates: 1_000 } as const;
+export const MAX_BATCH = { blocks: 1 << 20, candidates: 1_000_000 } as const;
+
+export class BatchSizer {
+  #size: number;
+  readonly #max: number;
+  readonly #targetMs: number;
+  readonly #fixed: boolean;
+
+  constructor(options: { kind: 'blocks' | 'candidates'; targetMs: number; fixed?: number }) {
+    this.#fixed = options.fixed !== undefined;
+    this.#size = options.fixed ?? FIRST_BATCH[options.kind];
+    this.#max = MAX_BATCH[options.kind];
+    this.#targetMs = options.targetMs;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A batch of `units` took `ms`. */
+  observe(units: number, ms: number): void {
+    if (this.#fixed || units < this.#size / 2) return; // a short tail batch says little about the rate
+    const factor = Math.min(4, Math.max(0.25, this.#targetMs / Math.max(ms, 1)));
+    this.#size = Math.max(1, Math.min(this.#max, Math.round(this.#size * factor)));
+  }
+}

@@ -1,0 +1,55 @@
+// The connections a run works on besides its own session: taken from the pool for the run's duration and named
+// 'conflag-run:<id>' like the run's session, so the runner's shutdown can cancel their statements too. The pool
+// is sized for them (src/service/startService.ts); when it is busy anyway the run goes on with the connections
+// it got within a second, rather than wait for other runs, and says so in the service log.
+import type pg from 'pg';
+
+const WAIT_MS = 1_000;
+
+export async function extraConnections(pool: pg.Pool, count: number, runId: string): Promise<{ clients: pg.PoolClient[]; release(): void }> {
+  const clients: pg.PoolClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const client = await connectWithin(pool, WAIT_MS);
+    if (!client) break;
+    try {
+      await client.query(`SELECT set_config('application_name', 'conflag-run:' || $1, false)`, [runId]);
+    } catch (error) {
+      client.release(error as Error);
+      break;
+    }
+    clients.push(client);
+  }
+  return {
+    clients,
+    release() {
+      for (const client of clients.splice(0)) {
+        client.query('RESET application_name').then(() => client.release(), (error: Error) => client.release(error));
+      }
+    },
+  };
+}
+
+/** A pooled connection, or undefined when none came within `ms` (one that comes later goes straight back). */
+async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  let late = false;
+  const connecting = pool.connect().then(
+    (client) => {
+      if (!late) return client;
+      client.release();
+      return undefined;
+    },
+    (error: unknown) => {
+      if (late) return undefined;
+      throw error;
+    },
+  );
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    const result = await Promise.race([connecting, timeout]);
+    if (!result) late = true;
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
