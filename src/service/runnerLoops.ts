@@ -146,23 +146,11 @@ export async function startRunnerLoops(deps: {
     prune,
     email,
     jobChanged(payload) {
-      const id = Number((safeJson(payload) as { id?: unknown } | undefined)?.id);
-      if (Number.isSafeInteger(id) && id > 0) pending.add(id);
-      else {
-        log.warn({ payload }, 'unexpected conflag_jobs payload; reconciling all schedules');
-        return reconcile.wake();
-      }
+      // The payload was checked by the notification guard: {"op":"...","id":N}.
+      pending.add(Number((JSON.parse(payload) as { id: number }).id));
       jobSync.wake();
     },
     lastReconcileAt: () => lastReconcileAt,
     stop: async () => void (await Promise.all(all.map((loop) => loop.stop()))),
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

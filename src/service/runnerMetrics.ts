@@ -17,6 +17,7 @@ export interface RunnerMetrics {
   ticks: Counter<'result'>;
   requestsPickedUp: Counter;
   stalledRunsExpired: Counter;
+  notificationsIgnored: Counter<'channel'>;
   reconciles: Counter<'result'>;
   lastReconcile: Gauge;
 }
@@ -39,6 +40,7 @@ export function createRunnerMetrics(log: Logger): RunnerMetrics {
     ticks: new Counter({ name: 'conflag_schedule_ticks_total', help: 'Scheduled ticks this runner fired: enqueued, or merged into a tick of the same job still waiting in the queue.', labelNames: ['result'], registers }),
     requestsPickedUp: new Counter({ name: 'conflag_run_requests_picked_up_total', help: 'Run-now requests (conflag.run_requests) this runner picked up.', registers }),
     stalledRunsExpired: new Counter({ name: 'conflag_stalled_runs_expired_total', help: 'Runs this runner marked failed because they made no progress within keep_alive_timeout_minutes.', registers }),
+    notificationsIgnored: new Counter({ name: 'conflag_notifications_ignored_total', help: 'Notifications on conflag\'s channels that did not have the shape conflag sends (any login can NOTIFY), by channel; ignored.', labelNames: ['channel'], registers }),
     reconciles: new Counter({ name: 'conflag_schedule_reconciles_total', help: 'Full schedule reconciles this runner ran, by result (ok, error).', labelNames: ['result'], registers }),
     lastReconcile: new Gauge({ name: 'conflag_schedule_last_reconcile_timestamp_seconds', help: 'When this runner last reconciled all schedules with conflag.jobs successfully (Unix time).', registers }),
   };

@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { readEmailConfig, type EmailConfig } from '../notify/emailConfig.ts';
 import { executeRun as executeRunOfExecutor } from '../run/executeRun.ts';
 import { startHttpServer } from './httpServer.ts';
+import { createNotificationGuard } from './notificationGuard.ts';
 import { startNotificationListener } from './notificationListener.ts';
 import { BOSS_SCHEMA, ensureRunQueue, RUN_QUEUE, startBoss } from './runQueue.ts';
 import { readRunnerConfig, type RunnerConfig } from './runnerConfig.ts';
@@ -75,10 +76,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     bossState = 'started';
     loops = await startRunnerLoops({ pool, boss, config, metrics, log, now: options.now, email });
     const startedLoops = loops;
+    const guard = createNotificationGuard(log, { onDrop: (channel) => metrics.notificationsIgnored.inc({ channel }) });
     listener = startNotificationListener({
       databaseUrl: options.databaseUrl,
       channels: ['conflag_jobs', 'conflag_run_requests', 'conflag_email_outbox'],
       onNotification: (channel, payload) => {
+        if (!guard.accept(channel, payload)) return;
         if (channel === 'conflag_jobs') startedLoops.jobChanged(payload);
         else if (channel === 'conflag_email_outbox') startedLoops.email.wake();
         else startedLoops.requests.wake();

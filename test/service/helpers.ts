@@ -107,7 +107,6 @@ export async function insertJob(db: pg.Pool | pg.ClientBase, job: JobFields): Pr
   return Number(rows[0].id);
 }
 
-/** `count` recordings of tenant 'default'; every third lasts 3 hours (matches the default job), the rest 1 minute. */
 /** Every third recording is long; ten to a table block, so a run of one connection has a batch per block. */
 export async function insertRecordings(db: pg.Pool | pg.ClientBase, count: number): Promise<void> {
   await db.query(
