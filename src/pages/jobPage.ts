@@ -7,14 +7,14 @@ import { loadCatalog } from '../condition/loadCatalog.ts';
 import { previewSubject, savedJobSubject } from '../condition/previewJob.ts';
 import { readIncrementalStatus } from '../sql/readIncrementalStatus.ts';
 import { readJobChanges } from '../sql/readJobChanges.ts';
-import { readJobReport } from '../sql/readJobReports.ts';
+import { overviewOf } from '../schedule/jobOverview.ts';
+import { readJobReport, type JobReportRow } from '../sql/readJobReports.ts';
 import { readChangedPerRun, readJobRuns } from '../sql/readJobRuns.ts';
 import { readJobSettings, type JobSettings } from '../sql/readJobSettings.ts';
 import { changesChart } from './changesChart.ts';
 import { count, formatTime } from './format.ts';
 import { auditSection, incrementalSection, runsSection, RUNS_PER_PAGE } from './jobHistorySection.ts';
 import { conditionSection, settingsList } from './jobSettingsSection.ts';
-import { scheduleProblem } from './jobsPage.ts';
 import { page, status, type Html } from './layout.ts';
 
 /** A preview reads every recording in the job's scope; it gets this long before it is cancelled. */
@@ -44,15 +44,15 @@ ${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>record
   }
 }
 
-function summary(report: NonNullable<Awaited<ReturnType<typeof readJobReport>>>, now: Date): Html {
+function summary(report: JobReportRow, now: Date): Html {
   const tz = report.timezone;
-  const problem = scheduleProblem(report, now);
+  const { scheduleProblem: problem, nextRunAt } = overviewOf(report, now);
   return html`<dl class="facts" id="summary">
 <dt>last run</dt><dd>${report.last_run_id ? html`<a href="/runs/${report.last_run_id}">${status(report.last_status)}</a> ${formatTime(report.last_finished_at, tz)}` : status(null)}</dd>
 <dt>last success</dt><dd>${report.last_success_run_id ? html`<a href="/runs/${report.last_success_run_id}">${formatTime(report.last_success_at, tz)}</a>` : '—'}</dd>
 <dt>last failure</dt><dd>${report.last_failure_run_id ? html`<a href="/runs/${report.last_failure_run_id}">${formatTime(report.last_failure_at, tz)}</a> ${report.last_failure_error ?? ''}` : '—'}</dd>
 <dt>failures in a row</dt><dd${report.consecutive_failures ? html` class="bad"` : ''}>${report.consecutive_failures}</dd>
-<dt>next run</dt><dd>${problem ? html`<span class="bad">cannot be scheduled: ${problem}</span>` : report.next_run_at ? `${formatTime(report.next_run_at, tz)} ${tz}` : '—'}</dd>
+<dt>next run</dt><dd>${problem ? html`<span class="bad">cannot be scheduled: ${problem}</span>` : nextRunAt ? `${formatTime(nextRunAt, tz)} ${tz}` : report.crontab === null ? 'on request' : '—'}</dd>
 <dt>changed in total</dt><dd>${count(report.changed_total)} recordings in ${count(report.runs_total)} runs</dd>
 </dl>`;
 }

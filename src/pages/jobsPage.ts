@@ -1,66 +1,49 @@
 // The service root: every job with enabled, schedule in words, next run in the job's time zone, last run (status,
-// time, recordings changed), consecutive failures and lifetime changes, and a mark for an enabled job that cannot
-// be scheduled (its crontab never fires in its time zone, or the zone is unknown to this runner) with the reason.
-// Read from conflag.job_report, 200 jobs a page.
+// time, recordings changed) and consecutive failures, and a mark for an enabled job that cannot be scheduled (its
+// crontab never fires in its time zone, or the zone is unknown to this runner) with the reason. The same
+// overview `conflag jobs` prints (src/schedule/jobOverview.ts).
 import { html } from 'hono/html';
 import type pg from 'pg';
-import { describeSchedule } from '../schedule/describeSchedule.ts';
-import { nextTick } from '../schedule/nextTick.ts';
-import { readJobReports, type JobReportRow } from '../sql/readJobReports.ts';
+import { jobOverviews, type JobOverview } from '../schedule/jobOverview.ts';
 import { count, formatTime } from './format.ts';
 import { page, status, type Html } from './layout.ts';
 
-const PAGE = 200;
-
-/** Why an enabled, scheduled job will not run on its schedule; null when it will (or is manual or disabled). */
-export function scheduleProblem(job: Pick<JobReportRow, 'enabled' | 'crontab' | 'timezone'>, now: Date): string | null {
-  if (!job.enabled || job.crontab === null) return null;
-  try {
-    nextTick(job.crontab, job.timezone, now);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
+function nextRun(job: JobOverview): Html {
+  const r = job.row;
+  if (job.scheduleProblem) return html`<span class="bad" title="${job.scheduleProblem}">⚠ cannot be scheduled</span>`;
+  if (!r.enabled) return html`<span class="muted">disabled</span>`;
+  if (r.crontab === null) return html`<span class="muted">on request</span>`;
+  return html`${formatTime(job.nextRunAt, r.timezone)} <span class="muted">${r.timezone}</span>`;
 }
 
-function nextRun(job: JobReportRow, problem: string | null): Html {
-  if (problem) return html`<span class="bad" title="${problem}">⚠ cannot be scheduled</span>`;
-  if (!job.enabled) return html`<span class="muted">disabled</span>`;
-  if (job.crontab === null) return html`<span class="muted">on request</span>`;
-  if (!job.next_run_at) return html`<span class="warn">not scheduled yet (no runner has synced it)</span>`;
-  return html`${formatTime(job.next_run_at, job.timezone)} <span class="muted">${job.timezone}</span>`;
+function lastRun(job: JobOverview): Html {
+  const r = job.row;
+  if (r.running_run_id) return html`<a href="/runs/${r.running_run_id}">${status('running')}</a> since ${formatTime(r.running_since, r.timezone)}`;
+  if (!r.last_run_id) return status(null);
+  return html`<a href="/runs/${r.last_run_id}">${status(r.last_status)}</a> ${formatTime(r.last_finished_at, r.timezone)}, ${count(r.last_changed)} changed`;
 }
 
-function lastRun(job: JobReportRow): Html {
-  if (job.running_run_id) return html`<a href="/runs/${job.running_run_id}">${status('running')}</a>`;
-  if (!job.last_run_id) return status(null);
-  return html`<a href="/runs/${job.last_run_id}">${status(job.last_status)}</a> ${formatTime(job.last_finished_at, job.timezone)},
-    ${count(job.last_changed)} changed${job.last_error ? html`<br><span class="muted">${job.last_error}</span>` : ''}`;
-}
-
-function row(job: JobReportRow, now: Date): Html {
-  const problem = scheduleProblem(job, now);
-  return html`<tr${problem ? html` class="unschedulable"` : ''}>
-<td><a href="/jobs/${job.job_id}">${job.name}</a></td>
-<td>${job.enabled ? 'yes' : html`<span class="muted">no</span>`}</td>
-<td>${describeSchedule(job.schedule, job.timezone)}</td>
-<td>${nextRun(job, problem)}</td>
+function row(job: JobOverview): Html {
+  const r = job.row;
+  return html`<tr${job.scheduleProblem ? html` class="unschedulable"` : ''}>
+<td><a href="/jobs/${r.id}">${r.name}</a></td>
+<td>${r.enabled ? 'yes' : html`<span class="muted">no</span>`}</td>
+<td>${job.scheduleText}</td>
+<td>${nextRun(job)}</td>
 <td>${lastRun(job)}</td>
-<td class="num${job.consecutive_failures > 0 ? ' bad' : ''}">${job.consecutive_failures}</td>
-<td class="num">${count(job.changed_total)}</td>
-</tr>${problem ? html`<tr><td colspan="7" class="bad">Job ${job.job_id} cannot be scheduled (${job.schedule}, ${job.timezone}): ${problem}</td></tr>` : ''}`;
+<td class="num${r.consecutive_failures > 0 ? ' bad' : ''}">${r.consecutive_failures}</td>
+</tr>${job.scheduleProblem ? html`<tr><td colspan="6" class="bad">Job ${r.id} cannot be scheduled (${r.schedule}, ${r.timezone}): ${job.scheduleProblem}</td></tr>` : ''}`;
 }
 
-export async function jobsPage(db: pg.Pool, after: string, now = new Date()): Promise<Html> {
-  const jobs = await readJobReports(db, { after, limit: PAGE });
-  if (jobs.length === 0 && after === '0') {
+export async function jobsPage(db: pg.Pool, now = new Date()): Promise<Html> {
+  const rows: Html[] = [];
+  for await (const jobs of jobOverviews(db, now)) rows.push(...jobs.map(row));
+  if (rows.length === 0) {
     return page('Jobs', html`<h1>Jobs</h1><p>No jobs yet. Add one with <code>INSERT INTO conflag.jobs</code> (docs/dba.md) or try <code>npx conflag demo</code>.</p>`);
   }
-  const more = jobs.length === PAGE ? html`<nav class="pages"><a href="/?after=${jobs[jobs.length - 1].job_id}">more jobs →</a></nav>` : '';
   return page('Jobs', html`<h1>Jobs</h1>
 <div class="scroll"><table id="jobs">
-<thead><tr><th>job</th><th>enabled</th><th>schedule</th><th>next run</th><th>last run</th><th class="num">failures in a row</th><th class="num">changed in total</th></tr></thead>
-<tbody>${jobs.map((job) => row(job, now))}</tbody>
-</table></div>
-${more}`);
+<thead><tr><th>job</th><th>enabled</th><th>schedule</th><th>next run</th><th>last run</th><th class="num">failures in a row</th></tr></thead>
+<tbody>${rows}</tbody>
+</table></div>`);
 }

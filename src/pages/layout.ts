@@ -23,7 +23,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 pre { background: rgba(127,127,127,0.12); padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .muted { color: var(--muted); }
 .status-succeeded { color: var(--ok); } .status-failed, .status-aborted, .bad { color: var(--bad); font-weight: 600; }
-.status-running, .status-skipped, .warn { color: var(--warn); }
+.status-running, .status-skipped, .status-stopped, .warn { color: var(--warn); }
 ul.condition, ul.condition ul { margin: 0.25rem 0; padding-left: 1.25rem; }
 svg.chart { width: 100%; max-width: 48rem; height: auto; }
 nav.pages a { margin-right: 1rem; }

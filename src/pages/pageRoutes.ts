@@ -42,7 +42,7 @@ export function createPagesApp(pool: pg.Pool, config: PagesConfig, log: Logger):
     }
     await next();
   });
-  app.get('/', async (c) => c.html(await jobsPage(pool, /^[0-9]{1,18}$/.test(c.req.query('after') ?? '') ? c.req.query('after')! : '0')));
+  app.get('/', async (c) => c.html(await jobsPage(pool)));
   app.get('/jobs', (c) => c.redirect('/', 302));
   app.get(`/jobs/:id${ID}`, async (c) => {
     const before = c.req.query('before');

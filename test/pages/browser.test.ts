@@ -89,7 +89,7 @@ test('e-mail link -> job -> run -> log download, the jobs page, and a hostile jo
   const jobs = page.locator('#jobs');
   assert.match(await jobs.textContent() ?? '', HOSTILE);
   assert.is(await page.locator('img').count(), 0);
-  assert.match(await jobs.textContent() ?? '', 'manual (runs only when requested)');
+  assert.match(await jobs.textContent() ?? '', 'on request');
   assert.match(await page.locator('#jobs tr.unschedulable').textContent() ?? '', 'cannot be scheduled');
   assert.equal(dialogs, [], 'no script ran');
   await page.close();

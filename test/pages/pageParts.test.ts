@@ -1,11 +1,10 @@
 // The parts of the job pages that need no browser: the bind/token configuration and its refusals, the token
-// check, the schedule and the condition in words.
+// check, the condition in words (the schedule in words: test/schedule/describeSchedule.test.ts).
 import * as assert from 'uvu/assert';
 import { loadCatalog } from '../../src/condition/loadCatalog.ts';
 import { describeCondition } from '../../src/pages/describeCondition.ts';
 import { readPagesConfig } from '../../src/pages/pagesConfig.ts';
 import { presentedToken, tokenMatches } from '../../src/pages/tokenCheck.ts';
-import { describeSchedule } from '../../src/schedule/describeSchedule.ts';
 import { closePools, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 
@@ -32,23 +31,6 @@ test('the token is taken from Bearer or from the password of Basic, and must mat
   for (const wrong of [undefined, '', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, basic(TOKEN, 'x'), `Bearer ${TOKEN.toUpperCase()}`]) {
     assert.not.ok(tokenMatches(wrong, TOKEN), String(wrong));
   }
-});
-
-test('schedules in words', () => {
-  const cases: Array<[string, string | null, string]> = [
-    ['manual', null, 'manual (runs only when requested)'],
-    ['*/5 * * * *', 'Europe/Berlin', 'every 5 minutes'],
-    ['hourly', null, 'every hour'],
-    ['15 * * * *', 'UTC', 'every hour at :15'],
-    ['daily', 'Europe/Berlin', 'daily at 00:00 Europe/Berlin'],
-    ['0 1 * * *', 'Europe/Berlin', 'daily at 01:00 Europe/Berlin'],
-    ['30 8 * * 1-5', 'UTC', 'Monday to Friday at 08:30 UTC'],
-    ['0 6 * * 1', null, 'every Monday at 06:00 in the default time zone'],
-    ['0 0 1 * *', 'UTC', 'monthly on day 1 at 00:00 UTC'],
-    ['5 4 1-7 * 1', 'Europe/Berlin', 'cron "5 4 1-7 * 1" (Europe/Berlin)'],
-    ['0 8,17 * * *', 'UTC', 'cron "0 8,17 * * *" (UTC)'],
-  ];
-  for (const [schedule, zone, words] of cases) assert.is(describeSchedule(schedule, zone), words, schedule);
 });
 
 test('conditions as nested lines, with units', async () => {
