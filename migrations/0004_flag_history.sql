@@ -13,7 +13,7 @@ ALTER TABLE conflag.settings
     CONSTRAINT settings_keep_failed_runs_days_check CHECK (keep_failed_runs_days BETWEEN 1 AND 36500),
   ADD COLUMN keep_flag_history_days integer NOT NULL DEFAULT 365
     CONSTRAINT settings_keep_flag_history_days_check CHECK (keep_flag_history_days BETWEEN 1 AND 36500);
-COMMENT ON COLUMN conflag.settings.keep_failed_runs_days IS 'Days to keep failed and aborted runs, 1 to 36500 (default 180); a job whose keep_history_days is longer keeps them that long. Successful and skipped runs follow the job''s keep_history_days.';
+COMMENT ON COLUMN conflag.settings.keep_failed_runs_days IS 'Days to keep failed and aborted runs, 1 to 36500 (default 180); a job whose keep_history_days is longer keeps them that long. Successful, stopped and skipped runs follow the job''s keep_history_days.';
 COMMENT ON COLUMN conflag.settings.keep_flag_history_days IS 'Days to keep conflag.flag_history rows, 1 to 36500 (default 365). Each recording''s newest row is kept regardless, so every flag conflag set or cleared keeps its answer.';
 
 -- No foreign keys on purpose: a row stays a complete answer after its run is pruned and its job deleted (job_name

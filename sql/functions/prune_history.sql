@@ -1,4 +1,4 @@
--- History retention, as the product defines it: successful (and skipped) runs are kept for their job's
+-- History retention, as the product defines it: successful (and stopped and skipped) runs are kept for their job's
 -- keep_history_days; failed and aborted runs for conflag.settings.keep_failed_runs_days, or the job's
 -- keep_history_days when that is longer — failures are what people come back to. Always kept: each job's newest
 -- run and newest successful run (job_status and "first_consecutive" notifications read them). Runs of deleted

@@ -38,16 +38,19 @@ async function runIds(): Promise<string[]> {
   return (await openPool().query(`SELECT id::text FROM conflag.job_runs ORDER BY id`)).rows.map((r) => r.id);
 }
 
-test('successful and skipped runs: kept exactly keep_history_days, deleted a millisecond later', async () => {
+test('successful, stopped and skipped runs: kept exactly keep_history_days, deleted a millisecond later', async () => {
   const jobId = await insertJob(openPool(), { name: 'ten days', condition: longCalls, keep_history_days: 10 });
   const justOut = await runEnded(jobId, 'succeeded', '10 days 0.001 seconds', 5);
   const atCutoff = await runEnded(jobId, 'succeeded', '10 days', 7);
   const skippedOut = await runEnded(jobId, 'skipped', '10 days 0.001 seconds');
   const skippedIn = await runEnded(jobId, 'skipped', '10 days');
+  const stoppedOut = await runEnded(jobId, 'stopped', '10 days 0.001 seconds');
+  const stoppedIn = await runEnded(jobId, 'stopped', '10 days');
   const newest = await runEnded(jobId, 'succeeded', '1 day', 11);
-  assert.is(await prune(), 2);
-  assert.equal(await runIds(), [atCutoff, skippedIn, newest]);
-  assert.not.ok((await runIds()).includes(justOut) || (await runIds()).includes(skippedOut));
+  assert.is(await prune(), 3);
+  assert.equal(await runIds(), [atCutoff, skippedIn, stoppedIn, newest]);
+  const left = await runIds();
+  for (const id of [justOut, skippedOut, stoppedOut]) assert.not.ok(left.includes(id), `run ${id} is deleted`);
   assert.is(await prune(), 0, 'a second call finds nothing more');
 });
 
