@@ -39,11 +39,12 @@ try {
     'one plain guarded UPDATE (baseline)': () => pool.query(plainUpdate.sql, plainUpdate.parameters),
     'executeRun, 1 connection': () => run(1),
     'executeRun, 2 connections (default)': () => run(2),
+    'executeRun, 2 connections, without the flag history': () => run(2, false),
     'plain keyset range UPDATE, 100 000 ids, no matched count': () => rangeUpdates(100_000),
     'select 10 000 matching ids, then UPDATE by id': () => selectThenUpdate(10_000),
   };
-  async function run(parallelism: number) {
-    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism });
+  async function run(parallelism: number, flagHistory = true) {
+    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism, flagHistory });
     if (result.status !== 'succeeded') throw new Error(`bench run ${result.status}: ${result.error}`);
   }
   async function rangeUpdates(size: number) {
@@ -70,6 +71,7 @@ try {
   }
   const resetFlags = async () => {
     await pool.query(`UPDATE conflag.recordings SET confidential = false, confidential_changed_at = NULL, confidential_changed_by_run = NULL WHERE confidential`);
+    await pool.query(`TRUNCATE conflag.flag_history`);
     await pool.query(`VACUUM conflag.recordings`);
   };
 
@@ -79,6 +81,8 @@ try {
     'one plain guarded UPDATE, nothing to change (baseline)': variants['one plain guarded UPDATE (baseline)'],
     'executeRun re-run, batches of 50 000 ids': () => run(50_000),
     'executeRun re-run, batches of 100 000 ids (default)': () => run(100_000),
+    'executeRun re-run, 2 connections': () => run(2),
+    'executeRun re-run, 2 connections, without the flag history': () => run(2, false),
   }, async () => {}, { repeat: REPEAT });
 
   // Incremental: the cost of a run after adding 10 000 recordings, against a full run.

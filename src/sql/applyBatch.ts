@@ -44,6 +44,8 @@ export interface BatchInput {
   predicate: RawBuilder<SqlBool>;
   source: RecordingSource;
   range: BatchRange;
+  /** false only in bench/runBench.ts, to measure what the flag history costs (ExecuteRunOptions.flagHistory). */
+  flagHistory?: boolean;
 }
 
 export function batchStatement(input: BatchInput): RawBuilder<unknown> {
@@ -87,11 +89,11 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
    WHERE ${locate}
      AND (${predicate}) AND ${flag} IS DISTINCT FROM ${target}::boolean
   RETURNING ${key} AS key, ${sql.raw(`r.${source.tenantColumn}`)} AS tenant
-), h AS (
+)${input.flagHistory === false ? sql`` : sql`, h AS (
   INSERT INTO conflag.flag_history (recording_key, tenant_id, changed_at, old_confidential, new_confidential, run_id, job_id, job_name)
   SELECT u.key, u.tenant, now(), NOT ${target}::boolean, ${target}::boolean, run.id, run.job_id, run.job_name
     FROM u, conflag.job_runs run WHERE run.id = ${runId}::bigint
-)${remember}, x AS (
+)`}${remember}, x AS (
   INSERT INTO conflag.run_batch_xids (run_id, xid)
   SELECT ${runId}::bigint, pg_current_xact_id() WHERE EXISTS (SELECT 1 FROM u)
   ON CONFLICT DO NOTHING
