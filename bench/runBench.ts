@@ -85,6 +85,16 @@ try {
     'executeRun re-run, 2 connections, without the flag history': () => run(2, false),
   }, async () => {}, { repeat: REPEAT });
 
+  // What the flag history writes: WAL of a first run with and without it (bytes do not depend on the machine's load).
+  const walOf = async (flagHistory: boolean) => {
+    await resetFlags();
+    const before = (await pool.query(`SELECT pg_current_wal_insert_lsn() AS lsn`)).rows[0].lsn;
+    await run(100_000, flagHistory);
+    return Number((await pool.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1) AS bytes`, [before])).rows[0].bytes);
+  };
+  const wal = { without: await walOf(false), with: await walOf(true) };
+  const historySize = Number((await pool.query(`SELECT pg_total_relation_size('conflag.flag_history') AS bytes`)).rows[0].bytes);
+
   // Incremental: the cost of a run after adding 10 000 recordings, against a full run.
   const inc = (await pool.query(`INSERT INTO conflag.jobs (name, condition, action, mode) VALUES ('bench inc', $1::jsonb, 'set', 'incremental') RETURNING id`, [JSON.stringify(CONDITION)])).rows[0].id;
   await executeRun(pool, inc, { trigger: 'manual' });
@@ -134,6 +144,10 @@ try {
   await pool.query(`DROP TRIGGER bench_log_row ON conflag.recordings; DROP FUNCTION public.bench_log_row()`);
 
   console.log(`\n${ROWS} recordings, ${matching} matching (${((100 * matching) / ROWS).toFixed(2)} %); median of ${REPEAT} (inserts: ${insertRepeat}), interleaved; PostgreSQL ${(await pool.query('SHOW server_version')).rows[0].server_version}, ${os.cpus().length} cores (shared)\n`);
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  console.log(`### Flag history: WAL of a first run (100 000-id batches)\n\n| variant | WAL MB | ratio |\n|---|---:|---:|`);
+  console.log(`| without the flag history (baseline) | ${mb(wal.without)} | 1.00× |\n| with the flag history | ${mb(wal.with)} | ${(wal.with / wal.without).toFixed(2)}× |`);
+  console.log(`\nflag_history after that run: ${mb(historySize)} MB with its indexes (${matching} rows)\n`);
   for (const [title, table] of [['First run (flags all false)', first], ['Re-run (nothing to change)', rerun], ['Incremental', incremental],
     ['Change-log trigger: bulk insert', inserts], ['Change-log trigger: single-row inserts', singles]] as const) {
     console.log(`### ${title}\n\n| variant | median s | ratio |\n|---|---:|---:|`);
