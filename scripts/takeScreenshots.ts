@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openBenchDatabase } from '../bench/lib/benchDatabase.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { recordingHref } from '../src/pages/recordingPage.ts';
 import { createLogger } from '../src/log.ts';
 import { executeRun } from '../src/run/executeRun.ts';
 import { startService } from '../src/service/startService.ts';
@@ -19,7 +20,7 @@ import { launchChromium } from '../test/lib/chromium.ts';
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 const log = createLogger({ level: 'warn', pretty: false });
 
-async function loadHistory(pool: pg.Pool): Promise<{ jobId: string; runId: string; recordingId: string }> {
+async function loadHistory(pool: pg.Pool): Promise<{ jobId: string; runId: string; recordingKey: string }> {
   const client = await pool.connect();
   try {
     await insertDemoRecordings(client, 20_000);
@@ -30,12 +31,12 @@ async function loadHistory(pool: pg.Pool): Promise<{ jobId: string; runId: strin
                         VALUES ('clear internal calls', '{"all": [{"fact": "direction", "operator": "equal", "value": "internal"}]}', 'clear', '0 1 * * *', 'Europe/Berlin')`);
     let runId = '';
     for (let round = 0; round < 8; round++) {
-      const result = await executeRun(pool, jobId, { trigger: round % 3 ? 'schedule' : 'manual', batchSize: 5_000 });
+      const result = await executeRun(pool, jobId, { trigger: round % 3 ? 'schedule' : 'manual' });
       if (result.changed > 0) runId = result.runId;
       await insertDemoRecordings(client, 1_000 + 700 * round, 0.1 + round / 10);
     }
-    const { rows } = await client.query(`SELECT recording_id::text FROM conflag.flag_history WHERE run_id = $1 LIMIT 1`, [runId]);
-    return { jobId, runId, recordingId: rows[0].recording_id };
+    const { rows } = await client.query(`SELECT recording_key::text AS key FROM conflag.flag_history WHERE run_id = $1 LIMIT 1`, [runId]);
+    return { jobId, runId, recordingKey: rows[0].key };
   } finally {
     client.release();
   }
@@ -45,7 +46,7 @@ const { url, stop } = await openBenchDatabase('conflag_screenshots');
 const pool = new pg.Pool({ connectionString: url, max: 4 });
 try {
   await migrate(url);
-  const { jobId, runId, recordingId } = await loadHistory(pool);
+  const { jobId, runId, recordingKey } = await loadHistory(pool);
   const service = await startService({ databaseUrl: url, httpPort: 0, log, pages: { host: '127.0.0.1', token: null } });
   const browser = await launchChromium({ viewport: { width: 1200, height: 900 } });
   try {
@@ -54,7 +55,7 @@ try {
       ['job.png', `/jobs/${jobId}?preview=1`, { width: 1200, height: 900 }],
       ['job-phone.png', `/jobs/${jobId}`, { width: 390, height: 844 }],
       ['run.png', `/runs/${runId}`, { width: 1200, height: 900 }],
-      ['recording.png', `/recordings/${recordingId}`, { width: 1200, height: 900 }],
+      ['recording.png', recordingHref(recordingKey), { width: 1200, height: 900 }],
     ];
     for (const [file, at, viewport] of shots) {
       const page = await browser.context.newPage();

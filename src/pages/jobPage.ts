@@ -4,6 +4,7 @@
 import { html } from 'hono/html';
 import type pg from 'pg';
 import { loadCatalog } from '../condition/loadCatalog.ts';
+import { loadRecordingSource } from '../source/recordingSource.ts';
 import { previewSubject, savedJobSubject } from '../condition/previewJob.ts';
 import { readIncrementalStatus } from '../sql/readIncrementalStatus.ts';
 import { readJobChanges } from '../sql/readJobChanges.ts';
@@ -16,6 +17,7 @@ import { count, formatTime } from './format.ts';
 import { auditSection, incrementalSection, runsSection, RUNS_PER_PAGE } from './jobHistorySection.ts';
 import { conditionSection, settingsList } from './jobSettingsSection.ts';
 import { page, status, type Html } from './layout.ts';
+import { recordingHref } from './recordingPage.ts';
 
 /** A preview reads every recording in the job's scope; it gets this long before it is cancelled. */
 const PREVIEW_TIMEOUT = '60s';
@@ -26,15 +28,15 @@ async function previewSection(pool: pg.Pool, job: JobSettings, now: Date): Promi
     await client.query('BEGIN TRANSACTION READ ONLY');
     await client.query(`SET LOCAL statement_timeout = '${PREVIEW_TIMEOUT}'`);
     const subject = await savedJobSubject(client, job);
-    const result = await previewSubject(client, subject, { asOf: now, examples: 5 });
+    const { result, facts } = await previewSubject(client, subject, { asOf: now, examples: 5 });
     const target = job.action === 'set' ? 'true' : 'false';
     return html`<dl class="facts" id="preview">
 <dt>matching now</dt><dd>${count(result.matched)} recordings</dd>
 ${subject.incrementalJobId ? html`<dt>already processed</dt><dd>${count(result.alreadyProcessed)} (left alone)</dd>` : ''}
 <dt>a run would change</dt><dd>${count(result.wouldChange)} (confidential is not yet ${target})</dd>
 </dl>
-${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>recording</th><th>tenant</th><th>call</th><th>confidential</th><th>would change</th></tr></thead>
-<tbody>${result.examples.map((e) => html`<tr><td><a href="/recordings/${e.id}">${e.id}</a></td><td>${e.tenant_id}</td><td>${e.call_id ?? ''}</td>
+${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>recording</th><th>tenant</th>${facts.map((f) => html`<th>${f}</th>`)}<th>confidential</th><th>would change</th></tr></thead>
+<tbody>${result.examples.map((e) => html`<tr><td><a href="${recordingHref(e.key)}">${e.key}</a></td><td>${e.tenant}</td>${facts.map((f) => html`<td>${JSON.stringify(e.facts[f] ?? null)}</td>`)}
 <td>${String(e.confidential)}</td><td>${e.would_change ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>` : ''}`;
   } catch (error) {
     return html`<p class="bad">The preview failed: ${(error as Error).message}</p>`;
@@ -61,6 +63,8 @@ export async function jobPage(pool: pg.Pool, jobId: string, options: { before: s
   const [job, report] = await Promise.all([readJobSettings(pool, jobId), readJobReport(pool, jobId)]);
   if (!job || !report) return undefined;
   const tz = report.timezone;
+  const client = await pool.connect();
+  const source = await loadRecordingSource(client).finally(() => client.release());
   const [catalog, incremental, runs, points, changes] = await Promise.all([
     loadCatalog(pool), readIncrementalStatus(pool, jobId), readJobRuns(pool, jobId, { before: options.before, limit: RUNS_PER_PAGE }),
     readChangedPerRun(pool, jobId, 60), readJobChanges(pool, jobId, 20),
@@ -72,7 +76,7 @@ export async function jobPage(pool: pg.Pool, jobId: string, options: { before: s
 ${summary(report, now)}
 <h2>Settings</h2>
 ${settingsList(job, tz)}
-${conditionSection(job, catalog, tz, now)}
+${conditionSection(job, catalog, source, tz, now)}
 <h2 id="preview-section">Preview</h2>
 ${preview}
 ${incrementalSection(incremental, job.mode, tz)}

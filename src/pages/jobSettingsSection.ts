@@ -4,6 +4,7 @@ import { html } from 'hono/html';
 import { explainSelection, formatParameters } from '../condition/explainSelection.ts';
 import { formatPredicate } from '../condition/formatPredicate.ts';
 import type { Catalog } from '../condition/types.ts';
+import type { RecordingSource } from '../source/recordingSource.ts';
 import { describeSchedule } from '../schedule/describeSchedule.ts';
 import type { JobSettings } from '../sql/readJobSettings.ts';
 import { describeCondition, type ConditionLine } from './describeCondition.ts';
@@ -41,13 +42,13 @@ function conditionList(line: ConditionLine): Html {
   return html`<li>${line.text}${line.children.length ? html`<ul>${line.children.map(conditionList)}</ul>` : ''}</li>`;
 }
 
-export function conditionSection(job: JobSettings, catalog: Catalog, timezone: string, now: Date): Html {
+export function conditionSection(job: JobSettings, catalog: Catalog, source: RecordingSource, timezone: string, now: Date): Html {
   let words: Html;
   let compiled: Html;
   try {
     words = html`<ul class="condition" id="condition">${conditionList(describeCondition(job.condition, catalog))}</ul>`;
-    const sql = explainSelection(job, catalog, { timezone, asOf: now });
-    compiled = html`<p class="muted">Predicate over r (conflag.recordings), scope included, compiled for ${timezone} as of ${now.toISOString()}:</p>
+    const sql = explainSelection(job, catalog, { timezone, asOf: now }, source);
+    compiled = html`<p class="muted">Predicate over r (${source.table}), scope included, compiled for ${timezone} as of ${now.toISOString()}:</p>
 <pre id="sql">${formatPredicate(sql.predicate)}</pre>
 <p class="muted">Parameters:</p>
 <pre id="parameters">${formatParameters(sql.parameters)}</pre>`;

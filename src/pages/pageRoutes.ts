@@ -20,6 +20,18 @@ import { tokenMatches } from './tokenCheck.ts';
 
 const ID = '{[0-9]{1,18}}';
 
+/** A recording's key from the path: a JSON array of numbers and strings ([42], ["a", 1]), or a bare number n = [n]. */
+export function recordingKey(param: string): string | undefined {
+  if (/^[0-9]{1,18}$/.test(param)) return `[${param}]`;
+  try {
+    const key: unknown = JSON.parse(param);
+    const ok = Array.isArray(key) && key.length >= 1 && key.length <= 4 && key.every((k) => typeof k === 'number' || typeof k === 'string');
+    return ok ? JSON.stringify(key) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function notFound(c: Context, what: string): Response | Promise<Response> {
   return c.html(page('Not found', html`<h1>Not found</h1><p>${what}</p><p><a href="/">All jobs</a></p>`), 404);
 }
@@ -56,7 +68,11 @@ export function createPagesApp(pool: pg.Pool, config: PagesConfig, log: Logger):
     c.header('Content-Disposition', `attachment; filename="conflag-run-${c.req.param('id')}.log"`);
     return c.text(text);
   });
-  app.get(`/recordings/:id${ID}`, async (c) => show(c, await recordingPage(pool, c.req.param('id')), `There is no recording ${c.req.param('id')}.`));
+  app.get('/recordings/:key', async (c) => {
+    const key = recordingKey(c.req.param('key'));
+    if (!key) return notFound(c, 'A recording is named by its key as a JSON array, such as /recordings/[42], or by a number.');
+    return show(c, await recordingPage(pool, key), `There is no recording ${key}.`);
+  });
   app.notFound((c) => notFound(c, `Nothing at ${c.req.path}.`));
   app.onError((error, c) => {
     log.error({ err: error, path: c.req.path }, 'job page failed');

@@ -8,6 +8,7 @@ import { readRun, type RunDetails } from '../sql/readRun.ts';
 import { readRunLog, type RunLogRow } from '../sql/readRunLog.ts';
 import { count, formatDuration, formatTime, runDuration } from './format.ts';
 import { page, status, type Html } from './layout.ts';
+import { recordingHref } from './recordingPage.ts';
 
 const CHANGES_SHOWN = 100;
 
@@ -21,8 +22,9 @@ function facts(run: RunDetails): Html {
 <dt>finished</dt><dd>${run.finished_at ? `${formatTime(run.finished_at, tz)} (took ${runDuration(run)})` : `running, last progress ${formatTime(run.heartbeat_at, tz)}`}</dd>
 <dt>as of</dt><dd>${formatTime(run.as_of, tz)} <span class="muted">(the run's "now" for ages)</span></dd>
 <dt>did</dt><dd>${run.action} the confidential flag, ${run.mode} mode, ${run.access_scope ? `tenants ${run.access_scope.join(', ')}` : 'every tenant'}</dd>
-<dt>scan</dt><dd>${run.scan ?? '—'}${run.scan === 'table' ? ` up to recording ${run.max_id}, ${run.batch_size} ids a batch` : ''}${run.candidates !== null ? `, ${count(run.candidates)} candidates` : ''}</dd>
-<dt>batches</dt><dd>${run.batches} committed${run.last_id ? `, up to recording ${run.last_id}` : ''}</dd>
+<dt>scan</dt><dd>${run.scan === 'table' ? 'the whole table, in block ranges' : run.scan === 'changes' ? `the ${count(run.candidates)} recordings added or changed since the last run` : '—'}${
+  run.parallelism ? `, on ${run.parallelism} connection(s)` : ''}${run.batch_target_ms ? `, batches of about ${formatDuration(run.batch_target_ms)}` : ''}</dd>
+<dt>batches</dt><dd>${run.batches} committed, ${count(run.scanned_units)} of ${count(run.scan_units)} ${run.scan === 'changes' ? 'candidates' : 'blocks'}</dd>
 <dt>matched</dt><dd>${count(run.matched)}</dd>
 <dt>changed</dt><dd>${count(run.changed)}</dd>
 ${run.mode === 'incremental' ? html`<dt>skipped</dt><dd>${count(run.skipped)} (processed by earlier runs)</dd>` : ''}
@@ -36,9 +38,11 @@ function batchesTable(entries: RunLogRow[]): Html {
   const batches = entries.filter((e) => e.event === 'batch');
   if (batches.length === 0) return html``;
   const d = (e: RunLogRow, key: string) => e.details[key] as string | number | null | undefined;
+  // The range as the entry's message words it ("batch 3: blocks 128 to 256 of …: matched …").
+  const range = (e: RunLogRow) => /^batch \d+: (.*?): matched/.exec(e.message)?.[1] ?? '';
   return html`<h2>Batches</h2><div class="scroll"><table id="batches">
-<thead><tr><th class="num">batch</th><th>ids</th><th class="num">matched</th><th class="num">changed</th><th class="num">took</th></tr></thead>
-<tbody>${batches.map((b) => html`<tr><td class="num">${d(b, 'batch') ?? ''}</td><td>${d(b, 'after_id') ?? 'start'} – ${d(b, 'up_to_id') ?? ''}</td>
+<thead><tr><th class="num">batch</th><th>range</th><th class="num">matched</th><th class="num">changed</th><th class="num">took</th></tr></thead>
+<tbody>${batches.map((b) => html`<tr><td class="num">${d(b, 'batch') ?? ''}</td><td>${range(b)}</td>
 <td class="num">${count(d(b, 'matched') ?? null)}</td><td class="num">${count(d(b, 'changed') ?? null)}</td>
 <td class="num">${formatDuration(Number(d(b, 'duration_ms') ?? 0))}</td></tr>`)}</tbody></table></div>`;
 }
@@ -57,7 +61,7 @@ export async function runPage(pool: pg.Pool, runId: string): Promise<Html | unde
   if (!run) return undefined;
   const [log, changes] = await Promise.all([readRunLog(pool, runId), readFlagChangesOfRun(pool, run, CHANGES_SHOWN)]);
   const entries = log?.entries ?? [];
-  const changed = changes.length === 0 ? html`<p class="muted">None.</p>` : html`<p>${changes.map((c) => html`<a href="/recordings/${c.recording_id}">${c.recording_id}</a> `)}${
+  const changed = changes.length === 0 ? html`<p class="muted">None.</p>` : html`<p>${changes.map((c) => html`<a href="${recordingHref(c.recording_key)}">${c.recording_key}</a> `)}${
     Number(run.changed) > changes.length ? html`<span class="muted">… the first ${changes.length} of ${count(run.changed)}</span>` : ''}</p>`;
   return page(`Run ${run.id}`, html`<h1>Run ${run.id} of ${run.job_name}</h1>
 ${facts(run)}

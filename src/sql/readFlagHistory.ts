@@ -4,7 +4,8 @@
 import type pg from 'pg';
 
 export interface FlagChange {
-  recording_id: string;
+  /** The recording's key as JSON text, e.g. [42]. */
+  recording_key: string;
   tenant_id: string;
   changed_at: Date;
   old_confidential: boolean;
@@ -17,17 +18,17 @@ export interface FlagChange {
   job_exists: boolean;
 }
 
-const COLUMNS = `h.recording_id::text, h.tenant_id, h.changed_at, h.old_confidential, h.new_confidential, h.run_id::text,
+const COLUMNS = `h.recording_key::text, h.tenant_id, h.changed_at, h.old_confidential, h.new_confidential, h.run_id::text,
   h.job_id::text, h.job_name,
   EXISTS (SELECT 1 FROM conflag.job_runs r WHERE r.id = h.run_id) AS run_exists,
   EXISTS (SELECT 1 FROM conflag.jobs j WHERE j.id = h.job_id) AS job_exists`;
 
-export async function readFlagHistoryOfRecording(db: pg.Pool | pg.ClientBase, recordingId: string, limit: number): Promise<FlagChange[]> {
+export async function readFlagHistoryOfRecording(db: pg.Pool | pg.ClientBase, recordingKey: string, limit: number): Promise<FlagChange[]> {
   const { rows } = await db.query<FlagChange>(
-    `SELECT * FROM (SELECT ${COLUMNS} FROM conflag.flag_history h WHERE h.recording_id = $1::bigint
+    `SELECT * FROM (SELECT ${COLUMNS} FROM conflag.flag_history h WHERE h.recording_key = $1::jsonb
                      ORDER BY h.changed_at DESC LIMIT $2) newest
       ORDER BY changed_at`,
-    [recordingId, limit],
+    [recordingKey, limit],
   );
   return rows;
 }
@@ -40,7 +41,7 @@ export async function readFlagChangesOfRun(
   const { rows } = await db.query<FlagChange>(
     `SELECT ${COLUMNS} FROM conflag.flag_history h
       WHERE h.run_id = $1::bigint AND h.changed_at >= $2 AND h.changed_at <= coalesce($3, now())
-      ORDER BY h.recording_id LIMIT $4`,
+      ORDER BY h.recording_key LIMIT $4`,
     [run.id, run.started_at, run.finished_at, limit],
   );
   return rows;

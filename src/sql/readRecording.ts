@@ -1,24 +1,22 @@
-// One recording's facts for its page: who it belongs to, the call, and its flag as it is now.
+// One recording's flag as it is now, from the mapped recordings table (conflag.recording_source), found by its key
+// through the table's key index: the key's columns are taken out of the JSON array the way a run's candidates are.
+import { sql } from 'kysely';
 import type pg from 'pg';
+import { compileSql } from '../db/kysely.ts';
+import type { RecordingSource } from '../source/recordingSource.ts';
 
-export interface RecordingFacts {
-  id: string;
-  tenant_id: string;
-  call_id: string | null;
-  started_at: Date;
-  duration: number | null;
-  direction: string | null;
+export interface RecordingFlag {
+  /** The key as JSON text, e.g. [42]. */
+  key: string;
+  tenant: string;
   confidential: boolean;
-  confidential_changed_at: Date | null;
-  confidential_changed_by_run: string | null;
 }
 
-export async function readRecording(db: pg.Pool | pg.ClientBase, recordingId: string): Promise<RecordingFacts | undefined> {
-  const { rows } = await db.query<RecordingFacts>(
-    `SELECT id::text, tenant_id, call_id, started_at, duration, direction, confidential, confidential_changed_at,
-            confidential_changed_by_run::text
-       FROM conflag.recordings WHERE id = $1::bigint`,
-    [recordingId],
-  );
+export async function readRecording(db: pg.ClientBase, source: RecordingSource, recordingKey: string): Promise<RecordingFlag | undefined> {
+  const query = compileSql(sql`SELECT ${sql.raw(source.keySql)}::text AS key, ${sql.raw(`r.${source.tenantColumn}`)}::text AS tenant,
+       ${sql.raw(`r.${source.flagColumn}`)} AS confidential
+  FROM ${sql.raw(source.table)} r
+ WHERE (${sql.raw(source.keyColumnsSql)}) IN (SELECT ${sql.raw(source.keyFromCandidateSql)} FROM (SELECT ${recordingKey}::jsonb AS recording_key) c)`);
+  const { rows } = await db.query<RecordingFlag>(query.sql, query.parameters);
   return rows[0];
 }

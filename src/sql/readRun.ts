@@ -20,9 +20,10 @@ export interface RunDetails {
   access_scope: string[] | null;
   condition: unknown;
   scan: string | null;
-  batch_size: number | null;
-  max_id: string | null;
-  last_id: string | null;
+  parallelism: number | null;
+  batch_target_ms: number | null;
+  scan_units: string | null;
+  scanned_units: string;
   candidates: string | null;
   batches: number;
   matched: string;
@@ -38,7 +39,7 @@ export async function readRun(db: pg.Pool | pg.ClientBase, runId: string): Promi
   const { rows } = await db.query<RunDetails>(
     `SELECT r.id::text, r.job_id::text, r.job_name, j.id IS NOT NULL AS job_exists, r.trigger, r.attempt, r.request_id::text, r.status,
             r.started_at, r.finished_at, r.heartbeat_at, r.as_of, r.timezone, r.mode, r.action, r.access_scope, r.condition, r.scan,
-            r.batch_size, r.max_id::text, r.last_id::text, r.candidates::text, r.batches, r.matched::text, r.changed::text,
+            r.parallelism, r.batch_target_ms, r.scan_units::text, r.scanned_units::text, r.candidates::text, r.batches, r.matched::text, r.changed::text,
             r.skipped::text, r.error, r.retry_planned, r.runner,
             (SELECT count(*)::int FROM conflag.job_run_log l WHERE l.run_id = r.id) AS log_entries
        FROM conflag.job_runs r LEFT JOIN conflag.jobs j ON j.id = r.job_id

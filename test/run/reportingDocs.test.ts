@@ -85,7 +85,7 @@ test('"why is this call confidential?" names the run and the job, also after the
     { confidential: true, new: true, job_name: 'Flag long calls', job_name_now: 'Flag long calls', trigger: 'manual' },
   );
   assert.equal(rows[0].condition_applied, longCalls);
-  const every = blocks.find((b) => b.includes("WHERE recording_id = (SELECT id FROM conflag.recordings WHERE call_id = 'call-42')"));
+  const every = blocks.find((b) => b.includes("WHERE recording_key = (SELECT jsonb_build_array(id) FROM conflag.recordings WHERE call_id = 'call-42')"));
   assert.equal((await pool.query(every!)).rows.map((r) => [r.old_confidential, r.new_confidential, r.job_name]), [[false, true, 'Flag long calls']]);
   // After the job is deleted and its runs pruned the history still answers, with the name it had.
   await pool.query(`DELETE FROM conflag.jobs`);

@@ -38,8 +38,8 @@ async function run(db: pg.Pool, key: string, jobId: string, status: string, star
 
 async function changes(db: pg.Pool, key: string, tenant: string, count: number, to: boolean, at: string): Promise<void> {
   await db.query(
-    `INSERT INTO conflag.flag_history (recording_id, tenant_id, changed_at, old_confidential, new_confidential, run_id, job_id, job_name)
-     SELECT 1000 * $1::bigint + g, $2, $5::timestamptz, NOT $4::boolean, $4::boolean, r.id, r.job_id, r.job_name
+    `INSERT INTO conflag.flag_history (recording_key, tenant_id, changed_at, old_confidential, new_confidential, run_id, job_id, job_name)
+     SELECT jsonb_build_array(1000 * $1::bigint + g), $2, $5::timestamptz, NOT $4::boolean, $4::boolean, r.id, r.job_id, r.job_name
        FROM conflag.job_runs r, generate_series(1, $3::int) g WHERE r.id = $1::bigint`,
     [runs[key], tenant, count, to, at],
   );
