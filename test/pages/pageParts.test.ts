@@ -3,6 +3,7 @@
 import * as assert from 'uvu/assert';
 import { loadCatalog } from '../../src/condition/loadCatalog.ts';
 import { describeCondition } from '../../src/pages/describeCondition.ts';
+import { recordingKey } from '../../src/pages/pageRoutes.ts';
 import { readPagesConfig } from '../../src/pages/pagesConfig.ts';
 import { presentedToken, tokenMatches } from '../../src/pages/tokenCheck.ts';
 import { closePools, openPool } from '../lib/db.ts';
@@ -31,6 +32,13 @@ test('the token is taken from Bearer or from the password of Basic, and must mat
   for (const wrong of [undefined, '', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, basic(TOKEN, 'x'), `Bearer ${TOKEN.toUpperCase()}`]) {
     assert.not.ok(tokenMatches(wrong, TOKEN), String(wrong));
   }
+});
+
+test('a recording is named in the path by its key as a JSON array, or by a bare number', () => {
+  assert.is(recordingKey('42'), '[42]');
+  assert.is(recordingKey('[42]'), '[42]');
+  assert.is(recordingKey('["a", 1]'), '["a",1]');
+  for (const bad of ['x', '{}', '[]', '[null]', '[[1]]', '[1,2,3,4,5]', '-1']) assert.is(recordingKey(bad), undefined, bad);
 });
 
 test('conditions as nested lines, with units', async () => {
