@@ -39,11 +39,12 @@ try {
     'one plain guarded UPDATE (baseline)': () => pool.query(plainUpdate.sql, plainUpdate.parameters),
     'executeRun, 1 connection': () => run(1),
     'executeRun, 2 connections (default)': () => run(2),
+    'executeRun, 2 connections, without the flag history': () => run(2, false),
     'plain keyset range UPDATE, 100 000 ids, no matched count': () => rangeUpdates(100_000),
     'select 10 000 matching ids, then UPDATE by id': () => selectThenUpdate(10_000),
   };
-  async function run(parallelism: number) {
-    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism });
+  async function run(parallelism: number, flagHistory = true) {
+    const result = await executeRun(pool, jobId, { trigger: 'manual', parallelism, flagHistory });
     if (result.status !== 'succeeded') throw new Error(`bench run ${result.status}: ${result.error}`);
   }
   async function rangeUpdates(size: number) {
@@ -70,6 +71,7 @@ try {
   }
   const resetFlags = async () => {
     await pool.query(`UPDATE conflag.recordings SET confidential = false, confidential_changed_at = NULL, confidential_changed_by_run = NULL WHERE confidential`);
+    await pool.query(`TRUNCATE conflag.flag_history`);
     await pool.query(`VACUUM conflag.recordings`);
   };
 
@@ -77,9 +79,21 @@ try {
   // Re-runs: everything already flagged, nothing to write.
   const rerun = await measure({
     'one plain guarded UPDATE, nothing to change (baseline)': variants['one plain guarded UPDATE (baseline)'],
-    'executeRun re-run, batches of 50 000 ids': () => run(50_000),
-    'executeRun re-run, batches of 100 000 ids (default)': () => run(100_000),
+    'executeRun re-run, 1 connection': () => run(1),
+    'executeRun re-run, 2 connections (default)': () => run(2),
+    'executeRun re-run, 2 connections, without the flag history': () => run(2, false),
   }, async () => {}, { repeat: REPEAT });
+
+  // What the flag history writes: WAL of a first run with and without it (bytes do not depend on the machine's load).
+  const walOf = async (flagHistory: boolean) => {
+    await resetFlags();
+    const before = (await pool.query(`SELECT pg_current_wal_insert_lsn() AS lsn`)).rows[0].lsn;
+    await run(2, flagHistory);
+    return Number((await pool.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1) AS bytes`, [before])).rows[0].bytes);
+  };
+  const wal = { without: await walOf(false), with: await walOf(true) };
+  const historySize = Number((await pool.query(`SELECT pg_total_relation_size('conflag.flag_history') AS bytes`)).rows[0].bytes);
+  console.error(`  flag history WAL: ${wal.without} bytes without, ${wal.with} bytes with; history ${historySize} bytes`);
 
   // Incremental: the cost of a run after adding 10 000 recordings, against a full run.
   const inc = (await pool.query(`INSERT INTO conflag.jobs (name, condition, action, mode) VALUES ('bench inc', $1::jsonb, 'set', 'incremental') RETURNING id`, [JSON.stringify(CONDITION)])).rows[0].id;
@@ -98,7 +112,7 @@ try {
   // Insert overhead of the change-log triggers: ours (statement level, transition table), none, and for
   // comparison the obvious alternative, a row-level AFTER INSERT trigger doing the same insert per row.
   await pool.query(`CREATE FUNCTION public.bench_log_row() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN INSERT INTO conflag.recording_changes (xid, recording_id) VALUES (pg_current_xact_id(), NEW.id); RETURN NULL; END $$`);
+                    BEGIN INSERT INTO conflag.recording_changes (xid, recording_key) VALUES (pg_current_xact_id(), jsonb_build_array(NEW.id)); RETURN NULL; END $$`);
   await pool.query(`CREATE TRIGGER bench_log_row AFTER INSERT ON conflag.recordings FOR EACH ROW EXECUTE FUNCTION public.bench_log_row()`);
   const setTriggers = async (mode: 'none' | 'statement' | 'row') => {
     await pool.query(`ALTER TABLE conflag.recordings ${mode === 'statement' ? 'ENABLE' : 'DISABLE'} TRIGGER recordings_log_inserts`);
@@ -130,6 +144,10 @@ try {
   await pool.query(`DROP TRIGGER bench_log_row ON conflag.recordings; DROP FUNCTION public.bench_log_row()`);
 
   console.log(`\n${ROWS} recordings, ${matching} matching (${((100 * matching) / ROWS).toFixed(2)} %); median of ${REPEAT} (inserts: ${insertRepeat}), interleaved; PostgreSQL ${(await pool.query('SHOW server_version')).rows[0].server_version}, ${os.cpus().length} cores (shared)\n`);
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  console.log(`### Flag history: WAL of a first run (2 connections)\n\n| variant | WAL MB | ratio |\n|---|---:|---:|`);
+  console.log(`| without the flag history (baseline) | ${mb(wal.without)} | 1.00× |\n| with the flag history | ${mb(wal.with)} | ${(wal.with / wal.without).toFixed(2)}× |`);
+  console.log(`\nflag_history after that run: ${mb(historySize)} MB with its indexes (${matching} rows)\n`);
   for (const [title, table] of [['First run (flags all false)', first], ['Re-run (nothing to change)', rerun], ['Incremental', incremental],
     ['Change-log trigger: bulk insert', inserts], ['Change-log trigger: single-row inserts', singles]] as const) {
     console.log(`### ${title}\n\n| variant | median s | ratio |\n|---|---:|---:|`);

@@ -33,6 +33,14 @@ BEGIN
   IF v_problem IS NOT NULL THEN
     RAISE EXCEPTION 'settings.default_timezone: %; or NULL for the server''s TimeZone', v_problem USING ERRCODE = 'CF022';
   END IF;
+  IF NEW.keep_failed_runs_days IS NULL OR NEW.keep_failed_runs_days NOT BETWEEN 1 AND 36500 THEN
+    RAISE EXCEPTION 'settings.keep_failed_runs_days: % is not valid; use a whole number of days from 1 to 36500 (default 180)',
+      coalesce(NEW.keep_failed_runs_days::text, 'NULL') USING ERRCODE = 'CF022';
+  END IF;
+  IF NEW.keep_flag_history_days IS NULL OR NEW.keep_flag_history_days NOT BETWEEN 1 AND 36500 THEN
+    RAISE EXCEPTION 'settings.keep_flag_history_days: % is not valid; use a whole number of days from 1 to 36500 (default 365)',
+      coalesce(NEW.keep_flag_history_days::text, 'NULL') USING ERRCODE = 'CF022';
+  END IF;
   NEW.updated_at := now();
   RETURN NEW;
 END

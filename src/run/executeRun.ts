@@ -151,7 +151,7 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
       await runBatches({
         runId, jobId: job.id, incremental, target: job.action === 'set', predicate, source, plan,
         connections: [client, ...extra.clients], targetMs: settings.targetMs, fixedUnits: settings.fixedUnits, deadline, limitMinutes, clock,
-        signal: options.signal, signalStatus: signalStatus(options), runLog: job.log_enabled,
+        signal: options.signal, signalStatus: signalStatus(options), runLog: job.log_enabled, flagHistory: options.flagHistory,
         onBatch: (done) => {
           progress.batches++;
           progress.scannedUnits += done.units;

@@ -59,6 +59,8 @@ export interface RunBatchesInput {
   /** The status a stop by `signal` is recorded with: aborted, or stopped (by an operator). */
   signalStatus: FinalRunStatus;
   runLog: boolean;
+  /** false only in bench/runBench.ts (ExecuteRunOptions.flagHistory). */
+  flagHistory?: boolean;
   onBatch(done: BatchDone): void;
 }
 
@@ -119,7 +121,7 @@ async function applyOne(
     }
     const counts = await applyBatch(client, {
       runId: input.runId, jobId: input.jobId, incremental: input.incremental, target: input.target, predicate: input.predicate,
-      source: input.source, range: batch.range,
+      source: input.source, range: batch.range, flagHistory: input.flagHistory,
     });
     // In the batch's transaction: the entry exists exactly when the batch's work does.
     if (input.runLog) {

@@ -1,11 +1,14 @@
 // The long-running service behind `conflag start`: keeps schedules in step with conflag.jobs, fires ticks, picks
 // up run-now requests, executes queued runs (pg-boss workers), calls the keep-alive and pruning routines, and
-// serves /health and /metrics. Any number of these may run on one database; see docs/operations.md.
+// serves /health, /metrics and the job pages (src/pages/). Any number of these may run on one database; see
+// docs/operations.md.
 import os from 'node:os';
 import pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
 import { readEmailConfig, type EmailConfig } from '../notify/emailConfig.ts';
+import { addPageRoutes } from '../pages/pageRoutes.ts';
+import { readPagesConfig, type PagesConfig } from '../pages/pagesConfig.ts';
 import { executeRun as executeRunOfExecutor } from '../run/executeRun.ts';
 import { startHttpServer } from './httpServer.ts';
 import { createNotificationGuard } from './notificationGuard.ts';
@@ -45,6 +48,8 @@ export interface ServiceOptions {
   executeRun?: ExecuteRun;
   /** SMTP and e-mail retry settings; defaults to readEmailConfig(process.env). */
   email?: EmailConfig;
+  /** Bind address and page token; defaults to readPagesConfig(process.env). */
+  pages?: PagesConfig;
   /** A clock for tests: scheduler, reconcile, keep-alive and pruning use it instead of the database's clock. */
   now?: () => Date;
 }
@@ -54,6 +59,7 @@ let instances = 0;
 export async function startService(options: ServiceOptions): Promise<Service> {
   const config = options.config ?? readRunnerConfig();
   const email = options.email ?? readEmailConfig();
+  const pages = options.pages ?? readPagesConfig();
   const executeRun: ExecuteRun = options.executeRun ?? executeRunOfExecutor;
   const log = options.log;
   const applicationName = `conflag-runner ${os.hostname()}:${process.pid}:${++instances}`.slice(0, 63);
@@ -103,7 +109,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     );
     const bossForQueue = boss;
     collectSharedGauges(metrics, pool, { schema: BOSS_SCHEMA, name: RUN_QUEUE, table: async () => (await bossForQueue.getQueue(RUN_QUEUE))?.table });
-    http = await startHttpServer(options.httpPort, { freeIfBusy: options.httpPortFixed === false });
+    http = await startHttpServer(options.httpPort, { host: pages.host, freeIfBusy: options.httpPortFixed === false });
     const openListener = listener;
     addServiceRoutes(
       http,
@@ -116,6 +122,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       },
       metrics.metrics,
     );
+    addPageRoutes(http, pool, pages, log);
     const parts = { boss, pool, loops, listener, http, handler, shutdown, config, log, applicationName };
     let stopping: Promise<void> | undefined;
     return {

@@ -11,6 +11,8 @@
 //      version (READ COMMITTED re-evaluates the WHERE on it; a row moved by a concurrent update no longer has
 //      that ctid and is left to a later batch or run);
 //   p: incremental jobs remember what they processed (matched, not processed before);
+//   h: the flag history: one conflag.flag_history row per row u changed — its key and tenant, the run's job id and
+//      name copied (old is NOT target: u only writes rows whose flag differs) — in the same statement as the change;
 //   x: the batch's transaction id, when it wrote rows (see m).
 // A plain UPDATE would need a second scan to count the rows that already had the right flag; this reads the
 // range once and writes only rows that change (a re-run on unchanged data writes nothing). docs/performance.md.
@@ -42,6 +44,8 @@ export interface BatchInput {
   predicate: RawBuilder<SqlBool>;
   source: RecordingSource;
   range: BatchRange;
+  /** false only in bench/runBench.ts, to measure what the flag history costs (ExecuteRunOptions.flagHistory). */
+  flagHistory?: boolean;
 }
 
 export function batchStatement(input: BatchInput): RawBuilder<unknown> {
@@ -84,8 +88,12 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
      SET ${sql.raw(source.flagColumn)} = ${target}::boolean${audit[0]}${audit[1]}
    WHERE ${locate}
      AND (${predicate}) AND ${flag} IS DISTINCT FROM ${target}::boolean
-  RETURNING 1
-)${remember}, x AS (
+  RETURNING ${key} AS key, ${sql.raw(`r.${source.tenantColumn}`)} AS tenant
+)${input.flagHistory === false ? sql`` : sql`, h AS (
+  INSERT INTO conflag.flag_history (recording_key, tenant_id, changed_at, old_confidential, new_confidential, run_id, job_id, job_name)
+  SELECT u.key, u.tenant, now(), NOT ${target}::boolean, ${target}::boolean, run.id, run.job_id, run.job_name
+    FROM u, conflag.job_runs run WHERE run.id = ${runId}::bigint
+)`}${remember}, x AS (
   INSERT INTO conflag.run_batch_xids (run_id, xid)
   SELECT ${runId}::bigint, pg_current_xact_id() WHERE EXISTS (SELECT 1 FROM u)
   ON CONFLICT DO NOTHING

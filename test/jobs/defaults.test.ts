@@ -104,7 +104,7 @@ test('settings has one row with its defaults', async () => {
   assert.is(rows.length, 1);
   const { updated_at, ...rest } = rows[0];
   assert.ok(updated_at instanceof Date);
-  assert.equal(rest, { portal_url: null, email_enabled: false, email_from: null, default_timezone: null });
+  assert.equal(rest, { portal_url: null, email_enabled: false, email_from: null, default_timezone: null, keep_failed_runs_days: 180, keep_flag_history_days: 365 });
 });
 
 test('run_requests defaults: requested_at now(), requested_by current_user, not picked up', async () => {

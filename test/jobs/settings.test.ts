@@ -42,6 +42,8 @@ test('valid settings are stored and updated_at moves', async () => {
     email_enabled: true,
     email_from: 'Conflag <conflag@example.com>',
     default_timezone: 'Europe/Berlin',
+    keep_failed_runs_days: 180,
+    keep_flag_history_days: 365,
     updated_at: undefined,
   });
   assert.ok(rows[0].updated_at.getTime() > before.getTime());
@@ -62,6 +64,9 @@ test('invalid settings are refused with CF022 naming the column and the value', 
     ['default_timezone', 'CEST', ['settings.default_timezone', '"CEST"', 'pg_timezone_names']],
     ['default_timezone', 'utc', ['settings.default_timezone', '"utc"', 'did you mean "UTC"']],
     ['email_enabled', null, ['settings.email_enabled', 'NULL']],
+    ['keep_failed_runs_days', 0, ['settings.keep_failed_runs_days: 0 is not valid', 'from 1 to 36500 (default 180)']],
+    ['keep_failed_runs_days', null, ['settings.keep_failed_runs_days: NULL is not valid']],
+    ['keep_flag_history_days', 36501, ['settings.keep_flag_history_days: 36501 is not valid', 'from 1 to 36500 (default 365)']],
   ];
   for (const [column, value, includes] of cases) {
     await expectDatabaseError(() => pool.query(`UPDATE conflag.settings SET ${column} = $1`, [value]), { code: 'CF022', includes }, `${column} = ${value}`);

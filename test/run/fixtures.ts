@@ -134,7 +134,8 @@ export async function resetRunData(db: pg.Pool | pg.ClientBase): Promise<void> {
   await db.query(`DELETE FROM conflag.jobs`);
   // CASCADE: also the tables that reference runs (job_run_log, email_outbox, …).
   await db.query(`TRUNCATE conflag.recordings, conflag.job_runs, conflag.recording_changes, conflag.run_candidates,
-                           conflag.run_batch_xids, conflag.job_processed_recordings, conflag.job_incremental_state CASCADE`);
+                           conflag.run_batch_xids, conflag.job_processed_recordings, conflag.job_incremental_state,
+                           conflag.flag_history, conflag.job_pruned_totals CASCADE`);
 }
 
 /** Locks one recording in another session (as a DBA's long transaction would); the run blocks when it writes it. */

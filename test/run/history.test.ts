@@ -75,7 +75,7 @@ test('expire_stalled_runs never terminates an unrelated session that reuses a re
   }
 });
 
-test('prune_history deletes runs older than keep_history_days, keeping each job\'s newest run and newest success', async () => {
+test('prune_history deletes successful runs older than keep_history_days (failures later), keeping each job\'s newest run and newest success', async () => {
   const pool = openPool();
   const jobId = await insertJob(pool, { name: 'history', condition: longCalls, keep_history_days: 10 });
   const other = await insertJob(pool, { name: 'other', condition: longCalls, keep_history_days: 100 });
@@ -90,10 +90,11 @@ test('prune_history deletes runs older than keep_history_days, keeping each job\
   const orphanOld = await pastRun(pool, null, 'succeeded', 61, 'deleted job');
   const orphanNew = await pastRun(pool, null, 'succeeded', 59, 'deleted job');
   const { rows } = await pool.query(`SELECT conflag.prune_history() AS n`);
-  assert.is(rows[0].n, 6);
+  assert.is(rows[0].n, 4);
   const left = (await pool.query(`SELECT r.id::text AS id FROM conflag.job_runs r ORDER BY r.id`)).rows.map((r) => r.id);
-  assert.equal(left, [recent, otherOld, otherOlder, orphanNew]);
-  assert.not.ok([oldSuccess, oldFailure, oldSkipped, newestSuccess, newestFailure, orphanOld].some((id) => left.includes(id)));
+  // Failures are kept conflag.settings.keep_failed_runs_days (180 by default): test/run/retention.test.ts.
+  assert.equal(left, [oldFailure, newestFailure, recent, otherOld, otherOlder, orphanNew]);
+  assert.not.ok([oldSuccess, oldSkipped, newestSuccess, orphanOld].some((id) => left.includes(id)));
 
   // Only old runs: the newest run and the newest success survive.
   await pool.query(`DELETE FROM conflag.job_runs`);
@@ -112,8 +113,8 @@ test('prune_history deletes runs older than keep_history_days, keeping each job\
 test('two prune_history calls never overlap: the second returns 0 at once', async () => {
   const pool = openPool();
   const jobId = await insertJob(pool, { name: 'locked', condition: longCalls, keep_history_days: 1 });
-  await pastRun(pool, jobId, 'failed', 10);
-  await pastRun(pool, jobId, 'failed', 9);
+  await pastRun(pool, jobId, 'succeeded', 10);
+  await pastRun(pool, jobId, 'succeeded', 9);
   const first = await pool.connect();
   try {
     await first.query('BEGIN');

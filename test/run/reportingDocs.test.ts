@@ -1,6 +1,7 @@
 // Every SQL block of docs/reporting.md runs as written (each in a transaction that is rolled back), against a
 // database with the jobs, recordings and runs the page talks about; the "why is this call confidential?" query
-// answers with the run and the job that set the flag.
+// answers with the run and the job that set the flag (also once the run is pruned), and the per-job and per-day
+// views count what the runs did.
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
@@ -57,21 +58,44 @@ test('the detailed run log blocks read the logged runs', async () => {
   assert.ok(runs.rows.every((r) => r.predicate.length > 0 && r.parameters.length > 0));
 });
 
-test('"why is this call confidential?" names the run and the job', async () => {
+test('the per-job and per-day views answer with the runs above', async () => {
+  const pool = openPool();
+  const report = blocks.find((b) => b.includes('FROM conflag.job_report'));
+  const { rows } = await pool.query(report!);
+  assert.equal(rows.map((r) => [r.name, r.last_status, r.consecutive_failures, Number(r.changed_total)]), [['Flag long calls', 'succeeded', 0, 6]]);
+  const daily = blocks.find((b) => b.includes('WHERE day > current_date - 7'));
+  const client = await pool.connect();
+  try {
+    const results = await client.query(daily!);
+    const perDay = (results as unknown as Array<{ rows: Array<Record<string, unknown>> }>)[1].rows;
+    assert.equal(perDay.map((r) => [r.job_name, r.tenant_id, Number(r.runs), Number(r.flagged), Number(r.cleared)]), [['Flag long calls', 'default', 2, 6, 0]]);
+  } finally {
+    client.release();
+  }
+});
+
+test('"why is this call confidential?" names the run and the job, also after the run is pruned and the job deleted', async () => {
   const pool = openPool();
   const why = blocks.find((b) => b.includes("r.call_id = 'call-42'"));
   assert.ok(why, 'the page has the query');
   const { rows } = await pool.query(why!);
   assert.is(rows.length, 1);
   assert.equal(
-    { confidential: rows[0].confidential, action: rows[0].action, job_name: rows[0].job_name, job_name_now: rows[0].job_name_now, trigger: rows[0].trigger },
-    { confidential: true, action: 'set', job_name: 'Flag long calls', job_name_now: 'Flag long calls', trigger: 'manual' },
+    { confidential: rows[0].confidential, new: rows[0].new_confidential, job_name: rows[0].job_name, job_name_now: rows[0].job_name_now, trigger: rows[0].trigger },
+    { confidential: true, new: true, job_name: 'Flag long calls', job_name_now: 'Flag long calls', trigger: 'manual' },
   );
   assert.equal(rows[0].condition_applied, longCalls);
-  // After the job is deleted the history still answers, with the name it had.
+  const every = blocks.find((b) => b.includes("WHERE recording_key = (SELECT jsonb_build_array(id) FROM conflag.recordings WHERE call_id = 'call-42')"));
+  assert.equal((await pool.query(every!)).rows.map((r) => [r.old_confidential, r.new_confidential, r.job_name]), [[false, true, 'Flag long calls']]);
+  // After the job is deleted and its runs pruned the history still answers, with the name it had.
   await pool.query(`DELETE FROM conflag.jobs`);
+  await pool.query(`SELECT conflag.prune_history(now() + interval '61 days')`);
+  assert.is((await pool.query(`SELECT count(*)::int AS n FROM conflag.job_runs`)).rows[0].n, 0, 'the runs are gone');
   const after = await pool.query(why!);
-  assert.equal({ job_name: after.rows[0].job_name, job_name_now: after.rows[0].job_name_now }, { job_name: 'Flag long calls', job_name_now: null });
+  assert.equal(
+    { job_name: after.rows[0].job_name, job_name_now: after.rows[0].job_name_now, new: after.rows[0].new_confidential, trigger: after.rows[0].trigger },
+    { job_name: 'Flag long calls', job_name_now: null, new: true, trigger: null },
+  );
 });
 
 test.run();

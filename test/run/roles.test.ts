@@ -36,7 +36,7 @@ test('conflag_runner runs full and incremental jobs and calls expire_stalled_run
   assert.is(denied.code, '42501');
 });
 
-test('conflag_reporting reads runs, job_status and incremental state, and changes nothing', async () => {
+test('conflag_reporting reads runs, job_status, incremental state, the flag history and the reporting views, and changes nothing', async () => {
   const admin = openPool();
   await insertRecordings(admin, 3, { duration: () => 9000 });
   const jobId = await insertJob(admin, { name: 'reported', condition: longCalls, mode: 'incremental' });
@@ -45,7 +45,12 @@ test('conflag_reporting reads runs, job_status and incremental state, and change
   assert.is((await reporting.query(`SELECT count(*)::int AS n FROM conflag.job_runs WHERE id = $1`, [run.runId])).rows[0].n, 1);
   assert.is((await reporting.query(`SELECT last_status FROM conflag.job_status WHERE job_id = $1`, [jobId])).rows[0].last_status, 'succeeded');
   assert.is((await reporting.query(`SELECT count(*)::int AS n FROM conflag.job_incremental_status`)).rows[0].n, 1);
+  assert.is((await reporting.query(`SELECT count(*)::int AS n FROM conflag.flag_history WHERE run_id = $1`, [run.runId])).rows[0].n, 3);
+  assert.is((await reporting.query(`SELECT changed_total::int AS n FROM conflag.job_report WHERE job_id = $1`, [jobId])).rows[0].n, 3);
+  assert.is((await reporting.query(`SELECT sum(flagged)::int AS n FROM conflag.job_daily_activity WHERE job_id = $1`, [jobId])).rows[0].n, 3);
   for (const statement of [
+    `DELETE FROM conflag.flag_history`,
+    `SELECT conflag.prune_flag_history()`,
     `UPDATE conflag.job_runs SET status = 'failed'`,
     `DELETE FROM conflag.job_runs`,
     `SELECT conflag.prune_history()`,

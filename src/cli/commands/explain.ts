@@ -2,11 +2,9 @@
 // access scope included) and the statement shape it runs in — with every bind parameter, so a DBA can read,
 // EXPLAIN or run it by hand. Reads only; compiles for the job's timezone and "now" (or --as-of).
 import pg from 'pg';
-import { sql } from 'kysely';
+import { explainSelection, formatParameters } from '../../condition/explainSelection.ts';
 import { formatPredicate } from '../../condition/formatPredicate.ts';
 import { loadCatalog } from '../../condition/loadCatalog.ts';
-import { recordingsOfJob } from '../../condition/recordingsOfJob.ts';
-import { compileSql } from '../../db/kysely.ts';
 import { ConflagError, SQLSTATE } from '../../errors.ts';
 import { loadRecordingSource } from '../../source/recordingSource.ts';
 import { findJob } from '../../sql/loadJob.ts';
@@ -21,12 +19,6 @@ export function parseAsOf(raw: string | boolean | undefined): Date | undefined {
     throw new UsageError(`--as-of must be an ISO 8601 timestamp with an offset, such as 2024-06-01T12:00:00Z, not ${JSON.stringify(raw)}`);
   }
   return asOf;
-}
-
-/** `$1 = '…'` lines: each parameter as the SQL literal text PostgreSQL receives. */
-export function formatParameters(parameters: readonly unknown[]): string {
-  if (parameters.length === 0) return '  (none)';
-  return parameters.map((p, i) => `  $${i + 1} = ${Array.isArray(p) ? `{${p.map((e) => JSON.stringify(e)).join(',')}}` : `'${String(p).replaceAll("'", "''")}'`}`).join('\n');
 }
 
 export const command: Command = {
@@ -51,11 +43,9 @@ export const command: Command = {
           const [catalog, source] = [await loadCatalog(client), await loadRecordingSource(client)];
           const timezone = await resolveTimezone(client, job.timezone);
           const asOf = asOfFlag ?? new Date();
-          const predicate = recordingsOfJob(job, catalog, { timezone, asOf }, source);
-          const compiled = compileSql(predicate);
-          const statement = compileSql(sql`SELECT ${sql.raw(source.keyColumnsSql)} FROM ${sql.raw(source.table)} r WHERE ${predicate}`);
+          const compiled = explainSelection(job, catalog, { timezone, asOf }, source);
           if (flags.json) {
-            stdout.write(JSON.stringify({ job: { id: job.id, name: job.name }, timezone, asOf: asOf.toISOString(), predicate: compiled.sql, statement: statement.sql, parameters: compiled.parameters }, null, 2) + '\n');
+            stdout.write(JSON.stringify({ job: { id: job.id, name: job.name }, timezone, asOf: asOf.toISOString(), ...compiled }, null, 2) + '\n');
             return 0;
           }
           stdout.write(
@@ -66,7 +56,7 @@ export const command: Command = {
               `Condition: ${JSON.stringify(job.condition)}`,
               '',
               `Predicate over r (${source.table}), scope included:`,
-              formatPredicate(compiled.sql, '  '),
+              formatPredicate(compiled.predicate, '  '),
               '',
               'Statement shape (a run adds its batch — a block range or its candidates — and the flag test):',
               `  SELECT ${source.keyColumnsSql} FROM ${source.table} r WHERE <predicate>`,

@@ -3,18 +3,14 @@
 // event, message. --json prints the entries with their details. Exit codes: 0 printed (or the run has no
 // detailed log, said on stderr), 1 no such run, 2 usage.
 import pg from 'pg';
-import { readRunLog, type RunLogRow } from '../../sql/readRunLog.ts';
+import { formatRunLogEntry } from '../../run/formatRunLogEntry.ts';
+import { readRunLog } from '../../sql/readRunLog.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
 
 /** The SQL a DBA runs to read the same log. */
 export function runLogQuery(runId: string): string {
   return `SELECT at, level, event, message, details FROM conflag.job_run_log WHERE run_id = ${runId} ORDER BY id;`;
-}
-
-export function formatEntry(entry: RunLogRow): string {
-  const seconds = (entry.elapsed_ms / 1000).toFixed(3).padStart(9);
-  return `${seconds} s  ${entry.level.padEnd(5)}  ${entry.event.padEnd(17)}  ${entry.message}`;
 }
 
 export const command: Command = {
@@ -53,7 +49,7 @@ The same in SQL: ${runLogQuery('<run id>')}`,
               (run.job_id ? `; to log the next runs: UPDATE conflag.jobs SET log_enabled = true WHERE id = ${run.job_id};` : '') + '\n');
             return 0;
           }
-          for (const entry of entries) stdout.write(formatEntry(entry) + '\n');
+          for (const entry of entries) stdout.write(formatRunLogEntry(entry) + '\n');
           return 0;
         } finally {
           await client.end();

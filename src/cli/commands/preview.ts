@@ -2,26 +2,14 @@
 // run would change, and a few examples — inside a READ ONLY transaction, so it cannot write anything. An
 // unsaved condition is judged by the database (conflag.validate_condition), like a job being saved.
 import pg from 'pg';
-import { loadCatalog } from '../../condition/loadCatalog.ts';
-import { previewSelection, type PreviewResult } from '../../condition/previewSelection.ts';
-import { recordingsOfJob } from '../../condition/recordingsOfJob.ts';
+import { previewSubject, savedJobSubject, type PreviewSubject as Subject } from '../../condition/previewJob.ts';
+import type { PreviewResult } from '../../condition/previewSelection.ts';
 import { ConflagError, fromDatabaseError, SQLSTATE } from '../../errors.ts';
-import { conditionFacts } from '../../run/conditionFacts.ts';
-import { loadRecordingSource } from '../../source/recordingSource.ts';
 import { findJob } from '../../sql/loadJob.ts';
 import { resolveTimezone } from '../../sql/resolveTimezone.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
 import { parseAsOf } from './explain.ts';
-
-interface Subject {
-  title: string;
-  access_scope: string[] | null;
-  condition: unknown;
-  action: 'set' | 'clear';
-  timezone: string;
-  incrementalJobId?: string;
-}
 
 async function unsavedSubject(client: pg.ClientBase, flags: Record<string, string | boolean | undefined>): Promise<Subject> {
   let parsed: unknown;
@@ -116,21 +104,9 @@ export const command: Command = {
           } else {
             const job = await findJob(client, args[0]);
             if (!job) throw new ConflagError(SQLSTATE.runJobNotFound, `job ${JSON.stringify(args[0])} does not exist; list the jobs with: SELECT id, name FROM conflag.jobs`);
-            subject = {
-              title: `Job ${job.id} ${JSON.stringify(job.name)} (${job.mode} mode)`,
-              access_scope: job.access_scope, condition: job.condition, action: job.action,
-              timezone: await resolveTimezone(client, job.timezone),
-              incrementalJobId: job.mode === 'incremental' ? job.id : undefined,
-            };
+            subject = await savedJobSubject(client, job);
           }
-          const [catalog, source] = [await loadCatalog(client), await loadRecordingSource(client)];
-          const ctx = { timezone: subject.timezone, asOf };
-          const predicate = recordingsOfJob(subject, catalog, ctx, source);
-          // The facts the condition reads, shown for each example (at most 6, in the order the condition names them).
-          const facts = [...conditionFacts(subject.condition)].slice(0, 6);
-          const result = await previewSelection(client, predicate, {
-            action: subject.action, examples, incrementalJobId: subject.incrementalJobId, source, facts, catalog, ctx,
-          });
+          const { result, facts } = await previewSubject(client, subject, { asOf, examples });
           if (flags.json) {
             stdout.write(JSON.stringify({ subject: subject.title, action: subject.action, scope: subject.access_scope, timezone: subject.timezone, asOf: asOf.toISOString(), ...result }, null, 2) + '\n');
           } else {
