@@ -40,6 +40,8 @@ export const SQLSTATE = {
   // CF4xx: the recordings table (conflag.recording_source). See docs/errors.md "Recordings table".
   sourceMissing: 'CF401',
   sourceKeyType: 'CF402',
+  // CF5xx: deployment. See docs/errors.md "Deployment".
+  schemaNotCurrent: 'CF501',
 } as const satisfies Record<string, string>;
 
 /** Server errors worth retrying as they are: serialization failure, deadlock. */

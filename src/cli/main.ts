@@ -92,7 +92,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     });
   } catch (error) {
     if (error instanceof UsageError) return refuse(error.message);
-    io.stderr.write(`conflag ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // conflag's own codes (CFnnn) are named, so the message can be looked up in docs/errors.md.
+    const code = (error as { code?: unknown })?.code;
+    const suffix = typeof code === 'string' && /^CF\d{3}$/.test(code) ? ` (${code}, docs/errors.md)` : '';
+    io.stderr.write(`conflag ${command.name}: ${error instanceof Error ? error.message : String(error)}${suffix}\n`);
     if (process.env.CONFLAG_DEBUG) io.stderr.write(`${(error as Error)?.stack}\n`);
     return 1;
   }

@@ -47,8 +47,13 @@ export async function ensureSqlFilesTable(client: pg.ClientBase): Promise<void> 
   await client.query(`COMMENT ON TABLE conflag_meta.sql_files IS 'Which sql/ files conflag migrate applied: checksum of the text, and the objects created with a digest of their definitions (src/db/applySqlFiles.ts).'`);
 }
 
-export async function applySqlFiles(client: pg.ClientBase, files: SqlFile[], log?: Logger): Promise<SqlFilesReport> {
-  const report: SqlFilesReport = { applied: [], restored: [], dropped: [] };
+/** What the database holds of sql/: the recorded files and the objects that exist now. Read-only. */
+interface SqlState {
+  recorded: Map<string, Recorded>;
+  current: Map<string, SqlObject>;
+}
+
+async function readSqlState(client: pg.ClientBase, files: SqlFile[]): Promise<SqlState> {
   const recorded = new Map(
     (await client.query<Recorded>('SELECT file, kind, checksum, objects FROM conflag_meta.sql_files')).rows.map((r) => [r.file, r]),
   );
@@ -56,7 +61,25 @@ export async function applySqlFiles(client: pg.ClientBase, files: SqlFile[], log
     ...files.filter((f) => f.kind === 'trigger').map((f) => f.name),
     ...[...recorded.values()].filter((r) => r.kind === 'trigger').flatMap((r) => r.objects.map((o) => o.identity.split(' ON ')[0])),
   ];
-  const current = await currentSqlObjects(client, triggerNames);
+  return { recorded, current: await currentSqlObjects(client, triggerNames) };
+}
+
+/**
+ * The sql/ files `migrate` would apply now, and the recorded files it would drop — without changing anything, so
+ * a role that may not change the schema can tell whether the database is current (src/db/schemaStatus.ts).
+ */
+export async function pendingSqlFiles(client: pg.ClientBase, files: SqlFile[]): Promise<string[]> {
+  const { recorded, current } = await readSqlState(client, files);
+  const present = new Set(files.map((f) => f.path));
+  return [
+    ...files.filter((file) => whyApply(file, recorded.get(file.path), current, new Set())).map((f) => `sql/${f.path}`),
+    ...[...recorded.keys()].filter((file) => !present.has(file)).map((file) => `sql/${file} (deleted)`),
+  ];
+}
+
+export async function applySqlFiles(client: pg.ClientBase, files: SqlFile[], log?: Logger): Promise<SqlFilesReport> {
+  const report: SqlFilesReport = { applied: [], restored: [], dropped: [] };
+  const { recorded, current } = await readSqlState(client, files);
   const present = new Set(files.map((f) => f.path));
 
   const deleted = [...recorded.values()].filter((r) => !present.has(r.file));
