@@ -37,6 +37,7 @@ export const SQLSTATE = {
   runJobNotFound: 'CF301',
   runJobRunning: 'CF302',
   runBadOption: 'CF303',
+  runNotRunning: 'CF304',
   // CF4xx: the recordings table (conflag.recording_source). See docs/errors.md "Recordings table".
   sourceMissing: 'CF401',
   sourceKeyType: 'CF402',

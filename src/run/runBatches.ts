@@ -5,6 +5,7 @@
 // finish the batch they are in (it commits) and take no more.
 import type { RawBuilder, SqlBool } from 'kysely';
 import type pg from 'pg';
+import { SQLSTATE } from '../errors.ts';
 import { applyBatch, type BatchCounts, type BatchRange } from '../sql/applyBatch.ts';
 import { insertRunLog } from '../sql/insertRunLog.ts';
 import type { ScanPlan } from '../sql/prepareScan.ts';
@@ -115,6 +116,11 @@ async function applyOne(
 ): Promise<BatchCounts> {
   await client.query('BEGIN');
   try {
+    // Row-level security checks the run's scope again on every row this transaction updates (migration 0006).
+    await client.query('SELECT conflag.enter_run_scope($1::bigint)', [input.runId]).catch((error: { code?: string }) => {
+      if (error.code === SQLSTATE.runNotRunning) throw new RunStopped('the run is no longer running (expired by the keep-alive timeout?)', 'failed');
+      throw error;
+    });
     if (input.deadline !== undefined) {
       const remaining = Math.max(1, Math.ceil(input.deadline - input.clock()));
       await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);

@@ -65,6 +65,11 @@ export interface ExecuteRunOptions {
   batchTargetMs?: number;
   /** A fixed batch size instead: blocks per batch (table scans) or candidates per batch (incremental changes). */
   batchUnits?: number;
+  /**
+   * Tests only: compile the job as if its access scope were every tenant, to show that row-level security stops a
+   * broken predicate from writing another tenant's recording (the run's own scope is still recorded and enforced).
+   */
+  testOnlyIgnoreScope?: boolean;
   /** The run's "now" (as_of) for age_* facts; default the start transaction's now(). */
   now?: Date;
   /** Milliseconds clock for the execution time limit; default Date.now. Lets tests move time forward. */

@@ -1,16 +1,22 @@
-// The three roles' boundaries, each proven both ways (allowed and denied) with SET ROLE inside a transaction
-// that is rolled back, so nothing here depends on login users or leaves state behind.
+// The three roles' boundaries, each proven both ways (allowed and denied), as real logins that are members of the
+// role (not a superuser's SET ROLE), inside a transaction that is rolled back, so nothing here leaves state behind.
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { closePools, openPool } from '../lib/db.ts';
+import { createLoginRole, type LoginRole } from '../lib/loginRole.ts';
 import { suite } from '../lib/suite.ts';
 import { expectDatabaseError, validJob } from './expectDatabaseError.ts';
 
 const test = suite('jobs: roles');
-test.after(closePools);
+const logins = new Map<string, LoginRole>();
+test.after(async () => {
+  await closePools();
+  for (const login of logins.values()) await login.drop();
+});
 
 let jobId: string;
 let recordingId: string;
+let runId: string;
 
 test.before(async () => {
   const pool = openPool();
@@ -19,15 +25,19 @@ test.before(async () => {
   const recording = await pool.query(`INSERT INTO conflag.recordings (tenant_id, started_at, duration) VALUES ('default', now(), 60) RETURNING id`);
   recordingId = recording.rows[0].id;
   await pool.query(`INSERT INTO conflag.run_requests (job_id) VALUES ($1)`, [jobId]);
+  // A run in progress of the job, whose scope a runner session may enter (row-level security, migration 0006).
+  const run = await pool.query(`INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition)
+                                SELECT id, name, 'manual', now(), 'UTC', mode, action, condition FROM conflag.jobs WHERE id = $1 RETURNING id`, [jobId]);
+  runId = run.rows[0].id;
+  for (const role of ['conflag_admin', 'conflag_runner', 'conflag_reporting']) logins.set(role, await createLoginRole(role.replace('conflag_', ''), [role]));
 });
 
-/** Runs each statement as `role` in one rolled-back transaction; a statement with `denied` must fail with
- * SQLSTATE 42501 (insufficient privilege) or the given code, and is rolled back to a savepoint. */
+/** Runs each statement as a login member of `role` in one rolled-back transaction; a statement with `denied` must
+ * fail with SQLSTATE 42501 (insufficient privilege) or the given code, and is rolled back to a savepoint. */
 async function asRole(role: string, steps: { sql: string; params?: unknown[]; denied?: string | true }[]): Promise<void> {
-  const client: pg.PoolClient = await openPool().connect();
+  const client: pg.PoolClient = await openPool(logins.get(role)!.url).connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SET LOCAL ROLE ${role}`);
     for (const step of steps) {
       await client.query('SAVEPOINT step');
       if (step.denied) {
@@ -94,6 +104,12 @@ test('conflag_runner reads what a run needs and changes only the flag columns of
     { sql: `SELECT * FROM conflag.attributes` },
     { sql: `SELECT * FROM conflag.operators` },
     { sql: `SELECT * FROM conflag.tenants` },
+    // The flag columns only inside a run's scope (a batch enters it first): row-level security refuses them outside.
+    {
+      sql: `UPDATE conflag.recordings SET confidential = true, confidential_changed_at = now(), confidential_changed_by_run = 1 WHERE id = $1`,
+      params: [recordingId], denied: true,
+    },
+    { sql: `SELECT conflag.enter_run_scope($1::bigint)`, params: [runId] },
     {
       sql: `UPDATE conflag.recordings SET confidential = true, confidential_changed_at = now(), confidential_changed_by_run = 1 WHERE id = $1`,
       params: [recordingId],

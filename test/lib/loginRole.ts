@@ -46,3 +46,21 @@ export async function createLoginRole(label: string, memberOf: string[] = []): P
     },
   };
 }
+
+const members = new Map<string, Promise<LoginRole>>();
+
+/**
+ * A login that is a member of one of conflag's roles (conflag_runner, conflag_admin, conflag_reporting), created
+ * once per test file; its URL connects as it. dropMemberLogins() (in the file's `after`) removes them.
+ */
+export async function memberOf(role: string): Promise<LoginRole> {
+  let login = members.get(role);
+  if (!login) members.set(role, (login = createLoginRole(role.replace(/^conflag_/, ''), [role])));
+  return login;
+}
+
+export async function dropMemberLogins(): Promise<void> {
+  const logins = [...members.values()];
+  members.clear();
+  for (const login of logins) await (await login).drop();
+}

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as assert from 'uvu/assert';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { dropMemberLogins, memberOf } from '../lib/loginRole.ts';
 import { markdownBlocks } from '../lib/markdownBlocks.ts';
 import { suite } from '../lib/suite.ts';
 import { enableEmail, insertNotifyJob, outboxOf } from './helpers.ts';
@@ -173,17 +174,19 @@ test('roles: runner reads and settles e-mails but cannot insert; admin and repor
   const job = await insertNotifyJob(db, { name: 'roles', onFailure: 'every_time' });
   await run(job, 'failed');
   const [mail] = await outboxOf(db, job);
-  const client = await db.connect();
+  // Each role as a real login that is a member of it, one rolled-back transaction per statement.
   const as = async (role: string, sql: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: (await memberOf(role)).url });
+    await client.connect();
     await client.query('BEGIN');
     try {
-      await client.query(`SET LOCAL ROLE ${role}`);
       await client.query(sql, params);
       return 'ok';
     } catch (error) {
       return (error as { code?: string }).code;
     } finally {
       await client.query('ROLLBACK');
+      await client.end();
     }
   };
   try {
@@ -200,7 +203,7 @@ test('roles: runner reads and settles e-mails but cannot insert; admin and repor
       assert.is(await as(role, insert, [mail.run_id]), '42501', role);
     }
   } finally {
-    client.release();
+    await dropMemberLogins();
   }
 });
 

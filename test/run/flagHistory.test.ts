@@ -6,11 +6,15 @@ import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { dropMemberLogins, memberOf } from '../lib/loginRole.ts';
 import { suite } from '../lib/suite.ts';
 import { holdRow, insertJob, insertRecordings, longCalls, resetRunData, waitUntilBlocked } from './fixtures.ts';
 
 const test = suite('run: flag history');
-test.after(closePools);
+test.after(async () => {
+  await closePools();
+  await dropMemberLogins();
+});
 test.before.each(() => resetRunData(openPool()));
 
 const internal = { all: [{ fact: 'tags', operator: 'contains', value: 'internal' }] };
@@ -134,10 +138,9 @@ test('the runner role appends to the history but cannot change or delete it', as
   await insertRecordings(pool, 2, { duration: () => 9000 });
   const jobId = await insertJob(pool, { name: 'as runner', condition: longCalls });
   await run(jobId);
-  const runner = new pg.Client({ connectionString: databaseUrl() });
+  const runner = new pg.Client({ connectionString: (await memberOf('conflag_runner')).url });
   await runner.connect();
   try {
-    await runner.query('SET ROLE conflag_runner');
     for (const statement of [`UPDATE conflag.flag_history SET job_name = 'forged'`, `DELETE FROM conflag.flag_history`]) {
       const error = await runner.query(statement).then(() => undefined, (e) => e);
       assert.is(error?.code, '42501', `${statement} is refused`);

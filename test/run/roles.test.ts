@@ -1,24 +1,30 @@
 // The runner role can do everything a run needs (and the keep-alive/pruning routines); the reporting role reads
-// history and views but changes nothing. Connections take the role at start-up (`-c role=...`), no new users.
+// history and views but changes nothing. Each as a real login that is a member of the role.
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
-import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { closePools, openPool } from '../lib/db.ts';
+import { dropMemberLogins, memberOf } from '../lib/loginRole.ts';
 import { suite } from '../lib/suite.ts';
 import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData } from './fixtures.ts';
 
 const test = suite('run: roles');
-test.after(closePools);
+test.after(async () => {
+  await closePools();
+  await dropMemberLogins();
+});
 test.before.each(() => resetRunData(openPool()));
 
-const asRole = (role: string) => openPool(databaseUrl(), { options: `-c role=${role}` });
+const asRole = async (role: string) => openPool((await memberOf(role)).url);
 
 test('conflag_runner runs full and incremental jobs and calls expire_stalled_runs and prune_history', async () => {
   const admin = openPool();
   const ids = await insertRecordings(admin, 30, { duration: (i) => (i % 3 === 0 ? 9000 : 10) });
   const full = await insertJob(admin, { name: 'runner full', condition: longCalls });
   const incremental = await insertJob(admin, { name: 'runner inc', condition: longCalls, mode: 'incremental' });
-  const runner = asRole('conflag_runner');
-  assert.is((await runner.query(`SELECT current_user AS u`)).rows[0].u, 'conflag_runner');
+  const runner = await asRole('conflag_runner');
+  const who = (await runner.query(`SELECT current_user AS u, pg_has_role(current_user, 'conflag_runner', 'MEMBER') AS member,
+                                          (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super`)).rows[0];
+  assert.equal([who.member, who.super], [true, false], `${who.u} is a plain login in conflag_runner`);
   const a = await executeRun(runner, full, { trigger: 'schedule', parallelism: 1, batchUnits: 1 });
   assert.is(a.status, 'succeeded', a.error);
   const b = await executeRun(runner, incremental, { trigger: 'schedule', parallelism: 1, batchUnits: 1 });
@@ -41,7 +47,7 @@ test('conflag_reporting reads runs, job_status, incremental state, the flag hist
   await insertRecordings(admin, 3, { duration: () => 9000 });
   const jobId = await insertJob(admin, { name: 'reported', condition: longCalls, mode: 'incremental' });
   const run = await executeRun(admin, jobId, { trigger: 'manual' });
-  const reporting = asRole('conflag_reporting');
+  const reporting = await asRole('conflag_reporting');
   assert.is((await reporting.query(`SELECT count(*)::int AS n FROM conflag.job_runs WHERE id = $1`, [run.runId])).rows[0].n, 1);
   assert.is((await reporting.query(`SELECT last_status FROM conflag.job_status WHERE job_id = $1`, [jobId])).rows[0].last_status, 'succeeded');
   assert.is((await reporting.query(`SELECT count(*)::int AS n FROM conflag.job_incremental_status`)).rows[0].n, 1);
@@ -67,7 +73,7 @@ test('conflag_admin may reset a job\'s incremental state', async () => {
   await insertRecordings(admin, 3, { duration: () => 9000 });
   const jobId = await insertJob(admin, { name: 'resettable', condition: longCalls, mode: 'incremental' });
   await executeRun(admin, jobId, { trigger: 'manual' });
-  const dba = asRole('conflag_admin');
+  const dba = await asRole('conflag_admin');
   assert.is(Number((await dba.query(`SELECT conflag.reset_incremental_state('resettable') AS n`)).rows[0].n), 3);
 });
 

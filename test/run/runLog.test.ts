@@ -10,12 +10,16 @@ import type pg from 'pg';
 import { main } from '../../src/cli/main.ts';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import { dropMemberLogins, memberOf } from '../lib/loginRole.ts';
 import { suite } from '../lib/suite.ts';
 import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, tableBlocks, type JobInput } from './fixtures.ts';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 const test = suite('run: detailed run log');
-test.after(closePools);
+test.after(async () => {
+  await closePools();
+  await dropMemberLogins();
+});
 test.before.each(() => resetRunData(openPool()));
 
 interface Entry {
@@ -207,8 +211,8 @@ test('pruning a run deletes its log; deleting the job keeps it', async () => {
   await pool.query(`UPDATE conflag.job_runs SET started_at = now() - interval '10 days', finished_at = now() - interval '10 days'`);
   const counts = async () => (await pool.query(`SELECT run_id::text, count(*)::int AS n FROM conflag.job_run_log GROUP BY run_id ORDER BY run_id`)).rows;
   assert.equal((await counts()).map((r) => r.run_id), runs);
-  // As the runner role: it may not DELETE log entries itself, the cascade from its run does it.
-  const runner = openPool(databaseUrl(), { options: '-c role=conflag_runner' });
+  // As a login of the runner role: it may not DELETE log entries itself, the cascade from its run does it.
+  const runner = openPool((await memberOf('conflag_runner')).url);
   assert.is((await runner.query(`SELECT conflag.prune_history() AS n`)).rows[0].n, 2);
   assert.equal((await counts()).map((r) => r.run_id), [runs[2]], 'only the kept (newest) run has its log');
   await pool.query(`DELETE FROM conflag.jobs WHERE id = $1`, [jobId]);
@@ -220,20 +224,20 @@ test('roles: the runner writes and reads the log, reporting and admin read it, n
   const admin = openPool();
   await insertRecordings(admin, 5, { duration: () => 9000 });
   const jobId = await loggedJob(admin, { name: 'roles', condition: longCalls });
-  const asRole = (role: string) => openPool(databaseUrl(), { options: `-c role=${role}` });
-  const runner = asRole('conflag_runner');
+  const asRole = async (role: string) => openPool((await memberOf(role)).url);
+  const runner = await asRole('conflag_runner');
   const result = await executeRun(runner, jobId, { trigger: 'schedule' });
   assert.is(result.status, 'succeeded', result.error);
   assert.is((await entries(runner, result.runId)).length, 4);
   for (const role of ['conflag_reporting', 'conflag_admin']) {
-    const db = asRole(role);
+    const db = await asRole(role);
     assert.is((await db.query(`SELECT count(*)::int AS n FROM conflag.job_run_log WHERE run_id = $1`, [result.runId])).rows[0].n, 4, role);
     assert.is((await db.query(`SELECT count(*)::int AS n FROM conflag.job_run_log_view WHERE run_id = $1`, [result.runId])).rows[0].n, 4, role);
     const insert = await rejection(db.query(`INSERT INTO conflag.job_run_log (run_id, event, message) VALUES ($1, 'batch', 'forged')`, [result.runId]));
     assert.is(insert.code, '42501', `${role} INSERT`);
   }
   for (const role of ['conflag_runner', 'conflag_reporting', 'conflag_admin']) {
-    const db = asRole(role);
+    const db = await asRole(role);
     for (const statement of [`UPDATE conflag.job_run_log SET message = 'edited'`, `DELETE FROM conflag.job_run_log`]) {
       assert.is((await rejection(db.query(statement))).code, '42501', `${role}: ${statement}`);
     }
