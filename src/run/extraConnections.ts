@@ -1,5 +1,6 @@
 // The connections a run works on besides its own session: taken from the pool for the run's duration and named
-// 'conflag-run:<id>' like the run's session, so the runner's shutdown can cancel their statements too. The pool
+// 'conflag-run:<id>' like the run's session, so the runner's shutdown can cancel their statements too (and the
+// keep-alive terminate them with a frozen run); like it, they check every 2 s that their runner is still connected. The pool
 // is sized for them (src/service/startService.ts); when it is busy anyway the run goes on with the connections
 // it got within a second, rather than wait for other runs, and says so in the service log.
 import type pg from 'pg';
@@ -12,7 +13,7 @@ export async function extraConnections(pool: pg.Pool, count: number, runId: stri
     const client = await connectWithin(pool, WAIT_MS);
     if (!client) break;
     try {
-      await client.query(`SELECT set_config('application_name', 'conflag-run:' || $1, false)`, [runId]);
+      await client.query(`SELECT set_config('application_name', 'conflag-run:' || $1, false), set_config('client_connection_check_interval', '2s', false)`, [runId]);
     } catch (error) {
       client.release(error as Error);
       break;
@@ -23,7 +24,7 @@ export async function extraConnections(pool: pg.Pool, count: number, runId: stri
     clients,
     release() {
       for (const client of clients.splice(0)) {
-        client.query('RESET application_name').then(() => client.release(), (error: Error) => client.release(error));
+        client.query('RESET application_name; RESET client_connection_check_interval').then(() => client.release(), (error: Error) => client.release(error));
       }
     },
   };
