@@ -7,6 +7,8 @@ import type { Logger } from '../log.ts';
 import { recordHeartbeat } from '../sql/recordHeartbeat.ts';
 
 export const HEARTBEAT_MS = 10_000;
+/** A beat that found the row locked (the run recording a batch, a keep-alive looking at it) is tried again soon. */
+const BUSY_RETRY_MS = 1_000;
 
 export interface RunHeartbeat {
   /** Stops the beats; resolves once a beat in flight has finished (so the pool can be closed after). */
@@ -16,12 +18,20 @@ export interface RunHeartbeat {
 export function startRunHeartbeat(pool: pg.Pool, runId: string, log: Logger | undefined, intervalMs = HEARTBEAT_MS): RunHeartbeat {
   let inFlight: Promise<void> = Promise.resolve();
   let failing = false;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
   const beat = async () => {
     try {
       const outcome = await recordHeartbeat(pool, runId);
       if (failing) log?.info({ runId }, 'run heartbeat written again');
       failing = false;
       if (outcome === 'ended') log?.warn({ runId }, 'run heartbeat: the run is no longer running in the database (recorded as ended by the keep-alive or the next run)');
+      if (outcome === 'busy' && !stopped && !retry) {
+        retry = setTimeout(() => {
+          retry = undefined;
+          inFlight = inFlight.then(beat);
+        }, BUSY_RETRY_MS);
+      }
     } catch (error) {
       // Logged once per outage: the keep-alive ends the run if this lasts keep_alive_timeout_minutes.
       if (!failing) log?.warn({ runId, err: error }, 'run heartbeat could not be written; retrying');
@@ -33,7 +43,9 @@ export function startRunHeartbeat(pool: pg.Pool, runId: string, log: Logger | un
   }, intervalMs);
   return {
     async stop() {
+      stopped = true;
       clearInterval(timer);
+      clearTimeout(retry);
       await inFlight;
     },
   };
