@@ -12,5 +12,5 @@ AS $function$
   SELECT (hashtext('conflag.run')::bigint << 32) | (p_job_id & 4294967295)
 $function$;
 
-COMMENT ON FUNCTION conflag.run_lock_key(bigint) IS 'The advisory lock key a run''s session holds while the job''s run is in progress; when nobody holds it, a ''running'' row of the job is a dead run. Which running runs are alive: SELECT r.id FROM conflag.job_runs r JOIN pg_locks l ON l.locktype = ''advisory'' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((l.classid::bigint << 32) | l.objid::bigint) = conflag.run_lock_key(r.job_id) WHERE r.status = ''running''.';
+COMMENT ON FUNCTION conflag.run_lock_key(bigint) IS 'The advisory lock key a run''s session holds while the job''s run is in progress; when nobody holds it, a ''running'' row of the job is a dead run. conflag.job_run_alive(job) says whether it is held.';
 GRANT EXECUTE ON FUNCTION conflag.run_lock_key(bigint) TO conflag_runner, conflag_admin, conflag_reporting;

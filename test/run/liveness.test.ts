@@ -34,16 +34,9 @@ async function runsOf(pool: Pool, jobId: string) {
   return rows;
 }
 
-/** Whether some session holds the job's liveness lock right now (in this database: other test files run jobs
- * with the same ids in theirs). */
+/** Whether some session holds the job's liveness lock right now. */
 async function lockHeld(pool: Pool, jobId: string): Promise<boolean> {
-  const { rows } = await pool.query(
-    `SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND ((l.classid::bigint << 32) | l.objid::bigint) = conflag.run_lock_key($1)`,
-    [jobId],
-  );
-  return rows.length > 0;
+  return (await pool.query(`SELECT conflag.job_run_alive($1) AS alive`, [jobId])).rows[0].alive;
 }
 
 test('the next run of a job takes over from a dead run: it records it interrupted and runs, instead of being skipped', async () => {
