@@ -58,7 +58,8 @@ test('the interrupted run is retried and finishes, the tick due meanwhile is not
     `INSERT INTO conflag.jobs (name, condition, action, schedule, keep_alive_timeout_minutes)
      VALUES ('restart long', '{"all": [{"fact": "duration", "operator": "greaterThan", "value": 900}]}', 'set', '7 3 29 2 *', 60) RETURNING id::text`,
   );
-  const env = { DATABASE_URL: url, CONFLAG_BATCH_SIZE: '3000', CONFLAG_KEEPALIVE_CHECK_SECONDS: '1', LOG_LEVEL: 'warn' };
+  // One connection per run: a run long enough to be in its middle when the database goes.
+  const env = { DATABASE_URL: url, CONFLAG_RUN_PARALLELISM: '1', CONFLAG_KEEPALIVE_CHECK_SECONDS: '1', LOG_LEVEL: 'warn' };
   const runners: RunnerProcess[] = [await spawnRunner(env)];
   await waitFor(async () => (await db.query('SELECT 1 FROM conflag.job_schedules WHERE job_id = $1', [job.id])).rowCount, { what: 'the schedule' });
 

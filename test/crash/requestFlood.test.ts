@@ -27,7 +27,7 @@ test('while a fired tick waits for a worker, conflag_schedule_overdue_seconds ri
   const ticking = await insertJob(pool, { name: 'waiting tick', schedule: '9 4 29 2 *' });
   await waitFor(async () => (await pool.query('SELECT 1 FROM conflag.job_schedules WHERE job_id = $1', [ticking])).rowCount, { what: 'the schedule' });
   const gauges = async () => {
-    const text = await service.metrics.registry.render();
+    const text = await service.metrics.metrics.render();
     const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     return { overdue: read('conflag_schedule_overdue_seconds'), waiting: read('conflag_schedule_ticks_waiting') };
   };
@@ -61,7 +61,7 @@ test(`5 000 requests for one job and other jobs' backlog: each of ${TICKS} per-m
   const others: number[] = [];
   for (let i = 0; i < 16; i++) others.push(await insertJob(pool, { name: `backlog ${i}`, condition: { all: [{ fact: 'duration', operator: 'lessThan', value: 100 + i }] } }));
   // One worker: a tick can only start before the queued requests if the queue puts it first.
-  const runner = await spawnRunner({ CONFLAG_CONCURRENCY: '1', CONFLAG_BATCH_SIZE: '4000', LOG_LEVEL: 'warn' });
+  const runner = await spawnRunner({ CONFLAG_CONCURRENCY: '1', LOG_LEVEL: 'warn' });
   const started = Date.now();
   const { rows: [flood] } = await pool.query(`SELECT count(conflag.request_run('flooded'))::int AS n FROM generate_series(1, 5000)`);
   assert.is(flood.n, 5000);

@@ -14,7 +14,7 @@ import { db, type RunnerProcess, spawnRunner, stopAll, waitFor } from '../servic
 
 const KILLS = Number(process.env.CONFLAG_CRASH_KILLS || 20);
 const RECORDINGS = 60_000;
-const RUNNER_ENV = { CONFLAG_BATCH_SIZE: '1500', CONFLAG_KEEPALIVE_CHECK_SECONDS: '1', CONFLAG_CONCURRENCY: '2', LOG_LEVEL: 'warn' };
+const RUNNER_ENV = { CONFLAG_KEEPALIVE_CHECK_SECONDS: '1', CONFLAG_CONCURRENCY: '2', LOG_LEVEL: 'warn' };
 
 const test = suite('crash: SIGKILL of runners at random moments');
 test.after(async () => {
