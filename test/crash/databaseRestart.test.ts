@@ -47,7 +47,7 @@ test('the interrupted run is retried and finishes, the tick due meanwhile is not
   const db = (pool = openPool(url));
   await db.query(
     `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration, direction)
-     SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(secs => i), (i * 7919) % 1200,
+     SELECT 'default', 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(secs => i), ((i::bigint * 7919) % 1200)::int,
             (ARRAY['inbound', 'outbound', 'internal'])[1 + i % 3]
        FROM generate_series(1, $1::int) i`,
     [RECORDINGS],

@@ -13,7 +13,9 @@ import { enableEmail } from '../notify/helpers.ts';
 import { db, type RunnerProcess, spawnRunner, stopAll, waitFor } from '../service/helpers.ts';
 
 const KILLS = Number(process.env.CONFLAG_CRASH_KILLS || 20);
-const RECORDINGS = 60_000;
+// Enough that the four runs of a round take a couple of seconds on two connections each, so most kills land
+// inside one.
+const RECORDINGS = 300_000;
 const RUNNER_ENV = { CONFLAG_KEEPALIVE_CHECK_SECONDS: '1', CONFLAG_CONCURRENCY: '2', LOG_LEVEL: 'warn' };
 
 const test = suite('crash: SIGKILL of runners at random moments');
@@ -44,7 +46,7 @@ async function setUp(): Promise<void> {
   await pool.query(`INSERT INTO conflag.tenants (id, name) SELECT t, t FROM unnest(ARRAY['t1', 't2', 't3', 't4']) t`);
   await pool.query(
     `INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration, direction)
-     SELECT 't' || (1 + i % 4), 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(secs => i), (i * 7919) % 1200,
+     SELECT 't' || (1 + i % 4), 'call-' || i, timestamptz '2026-01-01 08:00+00' + make_interval(secs => i), ((i::bigint * 7919) % 1200)::int,
             (ARRAY['inbound', 'outbound', 'internal'])[1 + (i / 4) % 3]
        FROM generate_series(1, $1::int) i`,
     [RECORDINGS],

@@ -20,8 +20,10 @@ test('a first batch of 75 s under a 1-minute keep-alive succeeds at its first at
   const pool = db();
   await insertRecordings(pool, 3_000);
   const job = await insertJob(pool, { name: 'slow first batch', keep_alive_timeout_minutes: 1 });
-  const runner = await spawnRunner({ CONFLAG_KEEPALIVE_CHECK_SECONDS: '1' });
-  await startTestService({ config: { keepAliveCheckIntervalMs: 1_000 } });
+  // One connection per run: the run's only connection waits in its first batch, so nothing but the heartbeat
+  // moves heartbeat_at.
+  const runner = await spawnRunner({ CONFLAG_KEEPALIVE_CHECK_SECONDS: '1', CONFLAG_RUN_PARALLELISM: '1' });
+  await startTestService({ config: { keepAliveCheckIntervalMs: 1_000, runParallelism: 1 } });
   const lock = await lockMatchingRecording(pool);
   let oldestHeartbeat = 0;
   let run;
