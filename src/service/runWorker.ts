@@ -101,8 +101,9 @@ async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, on
     signal: AbortSignal.any([job.signal, deps.shutdown]),
     onProgress: (progress) => onRunId(progress.runId),
     log,
-    // A failed run is thrown below and so retried. A stopped one is retried too: a stop by our shutdown is
-    // thrown below, a stop by job.signal means pg-boss has already failed (and so retried) the attempt.
+    // A failed run is handed back with a backoff below, an interrupted one thrown (retried at once). A stopped one
+    // is retried too: a stop by our shutdown is thrown below, a stop by job.signal means pg-boss has already
+    // failed (and so retried) the attempt.
     retryPlannedOnFailure: retryRemains,
     retryPlannedOnStop: retryRemains,
   });
@@ -118,7 +119,9 @@ async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, on
     await retryAfterBackoff(deps, job, attempt, `run ${result.runId} failed: ${result.error ?? 'unknown error'}`);
     return summary;
   }
-  if (result.status === 'interrupted') throw new RunFailedError(`run ${result.runId} was interrupted: ${result.error}; it is retried`);
+  if (result.status === 'interrupted') {
+    throw new RunFailedError(`run ${result.runId} was interrupted: ${result.error}${retryRemains ? '; it is retried' : ''}`);
+  }
   // Only a stop (by the shutdown): a run that hit its time limit while the runner was shutting down is done.
   if (result.status === 'aborted' && result.stopped && deps.shutdown.aborted) {
     throw new RunFailedError(`run ${result.runId} was stopped by a runner shutdown; it is retried`);
