@@ -20,6 +20,7 @@ export const SQLSTATE = {
   jobEmailRequired: 'CF012',
   jobScheduleInvalid: 'CF013',
   jobCreatedAtReadOnly: 'CF014',
+  jobTimeLimitTooLong: 'CF015',
   tenantInUse: 'CF020',
   settingsOneRow: 'CF021',
   settingsInvalid: 'CF022',

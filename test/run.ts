@@ -1,5 +1,6 @@
 // `npm test`: runs every test/**/*.test.ts file in its own process against its own database, two at a time,
-// and ends with the plain line "N passed, N failed, N skipped". Arguments filter files by substring.
+// and ends with the plain line "N passed, N failed, N skipped". Arguments filter files by substring. A file's
+// output is shown when it fails; its "figures: …" lines (what a reliability suite measured) always.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,9 @@ function report(result: FileResult, database: string) {
   const rel = path.relative(process.cwd(), result.file);
   const status = result.failed ? 'FAIL' : 'ok  ';
   console.log(`${status} ${rel}  ${result.passed} passed, ${result.failed} failed  (${(result.durationMs / 1000).toFixed(1)} s)`);
+  // Reliability suites print their figures (kills, inputs tried, lost: 0) as lines "figures: …" (uvu may have
+  // put its progress dots before one on the same line).
+  for (const [line] of result.output.matchAll(/figures: [^\n]*/g)) console.log(`     ${line}`);
   if (result.failed) {
     console.log(result.output.replace(/^/gm, '    | '));
     for (const problem of result.problems) console.log(`    ! ${problem}`);

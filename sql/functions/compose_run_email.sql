@@ -22,6 +22,7 @@ BEGIN
                WHEN 'succeeded' THEN 'succeeded'
                WHEN 'failed' THEN 'failed'
                WHEN 'aborted' THEN 'was aborted'
+               WHEN 'interrupted' THEN 'was interrupted'
                WHEN 'skipped' THEN 'was skipped'
                ELSE 'is running'
              END;

@@ -1,6 +1,7 @@
 -- Lets a DBA make an incremental job start over: forgets the recordings it processed and its last snapshot, so
 -- its next run considers the whole table again (and can set a flag that was cleared by hand). Takes the job's
--- advisory lock that a starting run also takes, and refuses while the job is running. The job is given by id
+-- advisory lock that a starting run also takes, and refuses while the job is running (a running run whose session
+-- is gone is recorded as interrupted first: it does not block the reset). The job is given by id
 -- (reset_incremental_state(5), reset_incremental_state(j.id)) or by name, any case; the name form resolves the
 -- job and calls the id form.
 CREATE OR REPLACE FUNCTION conflag.reset_incremental_state(job_id bigint)
@@ -18,6 +19,7 @@ BEGIN
       USING ERRCODE = 'CF301', HINT = 'Give a job''s id or name (any case): SELECT id, name FROM conflag.jobs;';
   END IF;
   PERFORM pg_advisory_xact_lock(hashtext('conflag.job'), (target.id % 2147483647)::integer);
+  PERFORM conflag.interrupt_dead_run(target.id, 'conflag.reset_incremental_state');
   SELECT r.id INTO running_id FROM conflag.job_runs r WHERE r.job_id = target.id AND r.status = 'running';
   IF FOUND THEN
     RAISE EXCEPTION 'reset_incremental_state: job "%" is running (run %); its state cannot be reset now', target.name, running_id

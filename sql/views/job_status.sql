@@ -1,6 +1,6 @@
 -- One row per job: its settings at a glance, the run in progress (if any), the last finished run (skipped runs
 -- are not counted: they only say a tick came while a run was active), the last success, and how many runs
--- failed or were aborted since that success.
+-- failed, were aborted or interrupted since that success.
 CREATE OR REPLACE VIEW conflag.job_status AS
 SELECT j.id AS job_id,
        j.name,
@@ -28,7 +28,7 @@ SELECT j.id AS job_id,
        (SELECT count(*)
           FROM conflag.job_runs f
          WHERE f.job_id = j.id
-           AND f.status IN ('failed', 'aborted')
+           AND f.status IN ('failed', 'aborted', 'interrupted')
            AND f.id > coalesce(ok.id, 0))::integer AS consecutive_failures
   FROM conflag.jobs j
   LEFT JOIN conflag.job_runs cur ON cur.job_id = j.id AND cur.status = 'running'
@@ -45,5 +45,5 @@ SELECT j.id AS job_id,
      ORDER BY r.id DESC
      LIMIT 1) ok ON true;
 
-COMMENT ON VIEW conflag.job_status IS 'Per job: settings, the run in progress (running_*), the last finished run (last_*, skipped runs not counted), the last success, and consecutive_failures (failed or aborted runs since the last success; a run stopped by an operator, status stopped, is not a failure and does not end the streak).';
+COMMENT ON VIEW conflag.job_status IS 'Per job: settings, the run in progress (running_*), the last finished run (last_*, skipped runs not counted), the last success, and consecutive_failures (failed, aborted or interrupted runs since the last success; a run stopped by an operator, status stopped, is not a failure and does not end the streak).';
 GRANT SELECT ON conflag.job_status TO conflag_runner, conflag_reporting, conflag_admin;

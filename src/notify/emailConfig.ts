@@ -13,25 +13,44 @@ export interface EmailConfig {
   retryDelayMaxMs: number;
   /** Attempts per e-mail before it is marked 'failed'. */
   maxAttempts: number;
-  /** Connection, greeting and idle-socket timeout of one SMTP conversation. */
+  /** Connecting to the server and its greeting: how soon a server that is down or hung is given up. */
   smtpTimeoutMs: number;
-  /** How long a claimed e-mail stays with its runner (must outlast one send) before another may take it over. */
+  /**
+   * The longest the server may stay silent once the conversation is under way — above all before it answers the
+   * message itself (RFC 5321 4.5.3.2 asks clients to wait 10 minutes for that answer). A server that takes the
+   * message after the client gave up delivers it anyway, so this is not the quick timeout: the retry would be a
+   * second copy.
+   */
+  replyTimeoutMs: number;
+  /** Hard bound of one attempt, connection to last answer: the attempt is aborted (socket closed) then. */
+  sendDeadlineMs: number;
+  /**
+   * How long a claimed e-mail stays with its runner before another runner may take it over: the send deadline plus
+   * a minute, so an e-mail is never sent again while an attempt to send it may still be under way.
+   */
   leaseMs: number;
 }
 
 export function readEmailConfig(env: Env = process.env): EmailConfig {
   const smtpTimeoutMs = envNumber(env, 'CONFLAG_SMTP_TIMEOUT_SECONDS', 30, 1, 600) * 1000;
+  const replyTimeoutMs = envNumber(env, 'CONFLAG_SMTP_REPLY_TIMEOUT_SECONDS', 600, 1, 3600) * 1000;
   return {
     smtpUrl: smtpUrl(env),
     pollIntervalMs: envNumber(env, 'CONFLAG_EMAIL_POLL_SECONDS', 30, 0.1, 86_400) * 1000,
     retryDelayMs: envNumber(env, 'CONFLAG_EMAIL_RETRY_DELAY_SECONDS', 60, 0.1, 86_400) * 1000,
     retryDelayMaxMs: envNumber(env, 'CONFLAG_EMAIL_RETRY_DELAY_MAX_SECONDS', 3600, 1, 604_800) * 1000,
     maxAttempts: Math.round(envNumber(env, 'CONFLAG_EMAIL_MAX_ATTEMPTS', 10, 1, 1000)),
-    smtpTimeoutMs,
-    // Three timeouts (connect, greeting, the conversation) plus room: a claimed e-mail is never taken over while
-    // its first runner may still be sending it.
-    leaseMs: 4 * smtpTimeoutMs + 60_000,
+    ...sendTimes(smtpTimeoutMs, replyTimeoutMs),
   };
+}
+
+/**
+ * One attempt's deadline (connection and greeting, then the conversation) and the claim's lease: a minute longer,
+ * for the runner to record the outcome and for clocks that differ a little.
+ */
+export function sendTimes(smtpTimeoutMs: number, replyTimeoutMs: number): Pick<EmailConfig, 'smtpTimeoutMs' | 'replyTimeoutMs' | 'sendDeadlineMs' | 'leaseMs'> {
+  const sendDeadlineMs = smtpTimeoutMs + replyTimeoutMs;
+  return { smtpTimeoutMs, replyTimeoutMs, sendDeadlineMs, leaseMs: sendDeadlineMs + 60_000 };
 }
 
 /** The SMTP server without credentials, for logs: smtp://mail.example.com:587. */

@@ -87,7 +87,7 @@ export function startEmailLoop(deps: { pool: pg.Pool; config: EmailConfig; log: 
       return 'sent';
     } catch (error) {
       const err = error as Error & { responseCode?: number; code?: string };
-      const reason = err.responseCode ? `${err.responseCode} ${err.message}` : `${err.code ?? err.name}: ${err.message}`;
+      const reason = err.responseCode ? `${err.responseCode} ${err.message}` : `${err.code ?? err.name}: ${err.message}${mayHaveArrived(err)}`;
       const last = email.attempt >= config.maxAttempts;
       const delay = last ? null : retryDelayMs(email.attempt, config);
       await markEmailAttemptFailed(pool, email, reason, delay);
@@ -96,6 +96,13 @@ export function startEmailLoop(deps: { pool: pg.Pool; config: EmailConfig; log: 
       // No SMTP reply code: the connection itself failed (refused, timeout, TLS, DNS).
       return err.responseCode ? 'failed' : 'server down';
     }
+  }
+
+  /** A timeout cuts the conversation short without knowing whether the server took the message. */
+  function mayHaveArrived(err: Error & { code?: string }): string {
+    if (err.code !== 'ETIMEDOUT' && err.name !== 'AbortError' && err.name !== 'TimeoutError') return '';
+    return ` (no answer within CONFLAG_SMTP_REPLY_TIMEOUT_SECONDS=${config.replyTimeoutMs / 1000} or the attempt's ` +
+      `${config.sendDeadlineMs / 1000} s: if the server had the whole message it may deliver it anyway, and the retry is a second copy with the same Message-ID)`;
   }
 
   return {

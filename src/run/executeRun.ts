@@ -1,9 +1,13 @@
-// Runs one job once. Loads the job, fixes the run's timezone and as_of, records the run (or a 'skipped' one when
-// the job is already running), compiles scope AND condition with the compiler (src/condition), plans the scan
-// (prepareScan: block ranges of the table, or an incremental run's candidates), then lets runBatches work through
-// it on `parallelism` connections. The run row never stays 'running' on an error this process sees: the failing
-// batch rolls back and the run is marked 'failed' (or 'aborted' for a stop request or the execution time limit,
-// 'stopped' for a stop by an operator).
+// Runs one job once. Loads the job, fixes the run's timezone and as_of, records the run (src/sql/startRun.ts: takes
+// the job's liveness lock, takes over from a dead run, or records a 'skipped' run when the job is busy), compiles
+// scope AND condition with the compiler (src/condition), plans the scan (prepareScan: block ranges of the table, or
+// an incremental run's candidates), then lets runBatches work through it on `parallelism` connections. Every
+// statement is bounded by the run's time budget (the job's execution time limit, or the longest a run may last),
+// each batch by what is left of it. While the run is in progress the runner writes a heartbeat every 10 s from
+// another connection (runHeartbeat.ts), so the keep-alive tells a busy run from a frozen runner. The run row never
+// stays 'running' on an error this process sees: the failing batch rolls back and the run is marked 'failed',
+// 'aborted' (a stop request, the time limit), 'stopped' (a stop by an operator) or 'interrupted' (its session went
+// away; recorded on another connection once the database answers).
 // A job with log_enabled also gets a detailed log in conflag.job_run_log (start with settings and compiled SQL,
 // scan plan, each batch — inside the batch's transaction —, a rolled-back batch, the end); without it nothing
 // is written there.
@@ -17,18 +21,20 @@ import { loadRecordingSource } from '../source/recordingSource.ts';
 import { incrementalStateOf } from '../sql/incrementalStateOf.ts';
 import { insertRunLog, type RunLogEntry } from '../sql/insertRunLog.ts';
 import { loadJob } from '../sql/loadJob.ts';
-import { markRunFinished } from '../sql/markRunFinished.ts';
 import { prepareScan } from '../sql/prepareScan.ts';
 import { resolveTimezone } from '../sql/resolveTimezone.ts';
 import { startRun } from '../sql/startRun.ts';
 import { dependsOnRunTime } from './conditionFacts.ts';
 import { extraConnections } from './extraConnections.ts';
+import { recordRunEnd } from './recordRunEnd.ts';
 import { runBatches } from './runBatches.ts';
 import { classifyFailure } from './runFailure.ts';
+import { startRunHeartbeat } from './runHeartbeat.ts';
+import { runLimit, type RunLimit } from './runLimit.ts';
 import { runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry, batchRolledBackEntry } from './runLogEntries.ts';
 import { runFingerprint } from './runFingerprint.ts';
 import {
-  DEFAULT_BATCH_TARGET_MS, DEFAULT_PARALLELISM, MAX_BATCH_UNITS, MAX_PARALLELISM,
+  DEFAULT_BATCH_TARGET_MS, DEFAULT_PARALLELISM, MAX_BATCH_UNITS, MAX_PARALLELISM, MAX_RUN_MINUTES,
   type ExecuteRunOptions, type FinalRunStatus, type JobRow, type RunProgress, type RunResult,
 } from './types.ts';
 
@@ -48,18 +54,38 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
   try {
     const job = await loadJob(client, jobId);
     if (!job) throw new ConflagError(SQLSTATE.runJobNotFound, `job ${jobId} does not exist`);
+    const limit = runLimit(job.execution_time_limit_minutes);
+    if (limit.minutes > MAX_RUN_MINUTES) {
+      // Refused when the job is written (CF015); a row from before that check must not be cut silently either.
+      throw new ConflagError(SQLSTATE.jobTimeLimitTooLong,
+        `job ${job.id}: execution_time_limit_minutes ${limit.minutes} is longer than a run can last (${MAX_RUN_MINUTES}); lower it`);
+    }
     const timezone = await resolveTimezone(client, job.timezone);
     const started = await startRun(client, {
-      job, trigger: options.trigger, attempt: settings.attempt, requestId: options.requestId == null ? null : String(options.requestId),
-      timezone, parallelism: settings.parallelism, batchTargetMs: settings.targetMs, now: options.now ?? null,
+      job, trigger: options.trigger, attempt: settings.attempt, timezone, parallelism: settings.parallelism, batchTargetMs: settings.targetMs,
+      now: options.now ?? null, answerRequests: options.answerRequests === true, queueJobId: options.queueJobId ?? null,
+      retryable: options.retryPlannedOnFailure === true, statementTimeoutMs: limit.minutes * 60_000,
     });
     if (started.kind === 'skipped') return await recordSkipped(client, job, started, options.log);
-    return await carryOut({ pool, client, session, job, timezone, runId: started.runId, asOf: started.asOf, settings, options });
+    const heartbeat = startRunHeartbeat(pool, started.runId, options.log);
+    try {
+      return await carryOut({
+        pool, client, session, job, timezone, runId: started.runId, asOf: started.asOf, requestId: started.requestId, limit, settings, options,
+      });
+    } finally {
+      await heartbeat.stop();
+    }
   } finally {
     client.off('error', onClientError);
-    if (!session.broken) await client.query('RESET application_name').catch((error: Error) => (session.broken = error));
+    if (!session.broken) await resetSession(client).catch((error: Error) => (session.broken = error));
     client.release(session.broken);
   }
+}
+
+/** Back to a plain pooled connection: the run's name, limits and liveness lock go (the lock is normally released
+ * already, with the run's end). */
+async function resetSession(client: pg.ClientBase): Promise<void> {
+  await client.query('RESET application_name; RESET statement_timeout; RESET client_connection_check_interval; SELECT pg_advisory_unlock_all()');
 }
 
 function checkOptions(options: ExecuteRunOptions): RunSettings {
@@ -99,6 +125,9 @@ interface RunContext {
   timezone: string;
   runId: string;
   asOf: Date;
+  /** The first request the run answers, if any. */
+  requestId: string | null;
+  limit: RunLimit;
   settings: RunSettings;
   options: ExecuteRunOptions;
 }
@@ -110,8 +139,7 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
   const batchLog = job.log_enabled ? log?.info.bind(log) : log?.debug.bind(log);
   const startPerf = performance.now();
   const clock = options.clock ?? Date.now;
-  const limitMinutes = job.execution_time_limit_minutes;
-  const deadline = limitMinutes ? clock() + limitMinutes * 60_000 : undefined;
+  const deadline = clock() + ctx.limit.minutes * 60_000;
   const progress: RunProgress = {
     runId, jobId: job.id, scan: 'table', batches: 0, units: 0, scannedUnits: 0, candidates: null, matched: 0, changed: 0, skipped: 0, fraction: 0,
   };
@@ -134,8 +162,7 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     const timeDependent = dependsOnRunTime(job.condition, catalog);
     if (job.log_enabled) {
       await insertRunLog(client, runId, [runStartedEntry({
-        job, trigger: options.trigger, attempt: settings.attempt, requestId: options.requestId == null ? null : String(options.requestId),
-        timezone: ctx.timezone, asOf: ctx.asOf, parallelism: settings.parallelism, targetMs: settings.targetMs, fixedUnits: settings.fixedUnits,
+        job, trigger: options.trigger, attempt: settings.attempt, requestId: ctx.requestId, timezone: ctx.timezone, asOf: ctx.asOf, parallelism: settings.parallelism, targetMs: settings.targetMs, fixedUnits: settings.fixedUnits,
         timeDependent, predicate: compiled, table: source.table,
       })]);
     }
@@ -151,7 +178,7 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     try {
       await runBatches({
         runId, jobId: job.id, incremental, target: job.action === 'set', predicate, source, plan,
-        connections: [client, ...extra.clients], targetMs: settings.targetMs, fixedUnits: settings.fixedUnits, deadline, limitMinutes, clock,
+        connections: [client, ...extra.clients], targetMs: settings.targetMs, fixedUnits: settings.fixedUnits, deadline, limit: ctx.limit, clock,
         signal: options.signal, signalStatus: signalStatus(options), runLog: job.log_enabled, flagHistory: options.flagHistory,
         onBatch: (done) => {
           progress.batches++;
@@ -167,41 +194,29 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     } finally {
       extra.release();
     }
-    const finished = await markRunFinished(client, { runId, jobId: job.id, status: 'succeeded', fingerprint });
+    const finished = await recordRunEnd(ctx.pool, client, ctx.session, { runId, jobId: job.id, status: 'succeeded', fingerprint }, log);
     const final = finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus;
     if (job.log_enabled) {
       await writeLog(ctx, [runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate: null })]);
     }
     return report(runId, progress, final, finished.error);
   } catch (error) {
-    return await recordFailure(ctx, progress, error, { deadline, limitMinutes, startPerf });
+    return await recordFailure(ctx, progress, error, startPerf);
   }
 }
 
 /** Records a failed or stopped run (on another session when its own is gone) and reports it. */
-async function recordFailure(
-  ctx: RunContext, progress: RunProgress, error: unknown, facts: { deadline?: number; limitMinutes: number | null; startPerf: number },
-): Promise<RunResult> {
+async function recordFailure(ctx: RunContext, progress: RunProgress, error: unknown, startPerf: number): Promise<RunResult> {
   const { job, runId, options } = ctx;
-  const failure = classifyFailure(error, { ...facts, batches: progress.batches, signal: options.signal, signalStatus: signalStatus(options) });
+  const failure = classifyFailure(error, {
+    limit: ctx.limit, batches: progress.batches, signal: options.signal, signalStatus: signalStatus(options), sessionBroken: ctx.session.broken !== undefined,
+  });
   // Written with the status, so the e-mail trigger knows whether a later attempt answers this tick.
-  const retryPlanned = failure.status === 'failed'
+  const retryPlanned = failure.status === 'failed' || failure.status === 'interrupted'
     ? options.retryPlannedOnFailure === true
     : failure.bySignal && options.retryPlannedOnStop === true;
-  let finished;
-  try {
-    if (ctx.session.broken) throw ctx.session.broken;
-    finished = await markRunFinished(ctx.client, { runId, jobId: job.id, status: failure.status, error: failure.message, retryPlanned });
-  } catch (connectionError) {
-    // The run's own session is gone (terminated by expire_stalled_runs, or the network): record it on another.
-    ctx.session.broken ??= connectionError as Error;
-    const other = await ctx.pool.connect();
-    try {
-      finished = await markRunFinished(other, { runId, jobId: job.id, status: failure.status, error: failure.message, retryPlanned });
-    } finally {
-      other.release();
-    }
-  }
+  const finished = await recordRunEnd(ctx.pool, ctx.client, ctx.session,
+    { runId, jobId: job.id, status: failure.status, error: failure.message, retryPlanned }, options.log);
   const level = finished.status === 'failed' ? 'error' : 'warn';
   options.log?.[level]({ runId, jobId: job.id, job: job.name, status: finished.status, error: finished.error, batches: progress.batches, retryPlanned: finished.retry_planned }, `run ${finished.status}`);
   const final = finished.status === 'running' ? failure.status : finished.status as FinalRunStatus;
@@ -209,7 +224,7 @@ async function recordFailure(
     // After the rollback, so the failure itself is logged; the batch's own entry went with its transaction.
     const entries: RunLogEntry[] = [];
     if (failure.batch) entries.push(batchRolledBackEntry(failure.batch, final, { message: failure.cause, sqlstate: failure.sqlstate }));
-    entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(facts.startPerf), sqlstate: failure.sqlstate }));
+    entries.push(runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate: failure.sqlstate }));
     await writeLog(ctx, entries);
   }
   return { ...report(runId, progress, final, finished.error), stopped: final === signalStatus(options) && failure.bySignal, retryPlanned: finished.retry_planned };

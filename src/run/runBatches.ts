@@ -13,9 +13,13 @@ import { recordBatchProgress } from '../sql/recordBatchProgress.ts';
 import type { RecordingSource } from '../source/recordingSource.ts';
 import { BatchCursor, type Batch } from './batchCursor.ts';
 import { BatchSizer } from './batchSizer.ts';
+import { describeLimit, type RunLimit } from './runLimit.ts';
 import { batchEntry } from './runLogEntries.ts';
 import { RunStopped } from './runStopped.ts';
 import type { FinalRunStatus } from './types.ts';
+
+/** The run's row says it ended (the keep-alive or the next run recorded it as interrupted): its batches stop. */
+const NO_LONGER_RUNNING = 'the run was recorded as ended by someone else meanwhile (see its status and error); stopped';
 
 export interface BatchDone {
   number: number;
@@ -52,9 +56,9 @@ export interface RunBatchesInput {
   targetMs: number;
   /** A fixed batch size in blocks/candidates instead of the time target. */
   fixedUnits?: number;
-  /** Milliseconds (clock()) after which the execution time limit stops the run. */
-  deadline?: number;
-  limitMinutes: number | null;
+  /** Milliseconds (clock()) after which the run's time limit stops it: every run has one (runLimit.ts). */
+  deadline: number;
+  limit: RunLimit;
   clock: () => number;
   signal?: AbortSignal;
   /** The status a stop by `signal` is recorded with: aborted, or stopped (by an operator). */
@@ -105,8 +109,8 @@ function stopBefore(input: RunBatchesInput, committed: number): RunStopped | und
   if (input.signal?.aborted) {
     return new RunStopped(`stopped between batches (${describeReason(input.signal.reason)}) after ${committed} batches; the committed batches stay applied`, input.signalStatus, true);
   }
-  if (input.deadline !== undefined && input.clock() >= input.deadline) {
-    return new RunStopped(`execution time limit of ${minutes(input.limitMinutes)} reached after ${committed} batches; the committed batches stay applied`);
+  if (input.clock() >= input.deadline) {
+    return new RunStopped(`${describeLimit(input.limit)} reached after ${committed} batches; the committed batches stay applied`);
   }
   return undefined;
 }
@@ -118,13 +122,12 @@ async function applyOne(
   try {
     // Row-level security checks the run's scope again on every row this transaction updates (migration 0006).
     await client.query('SELECT conflag.enter_run_scope($1::bigint)', [input.runId]).catch((error: { code?: string }) => {
-      if (error.code === SQLSTATE.runNotRunning) throw new RunStopped('the run is no longer running (expired by the keep-alive timeout?)', 'failed');
+      if (error.code === SQLSTATE.runNotRunning) throw new RunStopped(NO_LONGER_RUNNING, 'failed');
       throw error;
     });
-    if (input.deadline !== undefined) {
-      const remaining = Math.max(1, Math.ceil(input.deadline - input.clock()));
-      await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
-    }
+    // The batch may take what is left of the run's time, to the millisecond: the limit stays exact.
+    const remaining = Math.max(1, Math.ceil(input.deadline - input.clock()));
+    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
     const counts = await applyBatch(client, {
       runId: input.runId, jobId: input.jobId, incremental: input.incremental, target: input.target, predicate: input.predicate,
       source: input.source, range: batch.range, flagHistory: input.flagHistory,
@@ -138,7 +141,7 @@ async function applyOne(
       await client.query('ROLLBACK');
       throw outcome === 'job-deleted'
         ? new RunStopped(`the job was deleted during the run; stopped after ${committed()} batches`)
-        : new RunStopped('the run is no longer running (expired by the keep-alive timeout?)', 'failed');
+        : new RunStopped(NO_LONGER_RUNNING, 'failed');
     }
     await client.query('COMMIT');
     return counts;
@@ -146,10 +149,6 @@ async function applyOne(
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
-}
-
-export function minutes(n: number | null): string {
-  return n === 1 ? '1 minute' : `${n} minutes`;
 }
 
 export function describeReason(reason: unknown): string {

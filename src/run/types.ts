@@ -3,8 +3,9 @@ import type { Logger } from '../log.ts';
 
 export type RunTrigger = 'schedule' | 'manual';
 /** aborted: ended early for a reason that is a problem (time limit, runner shutdown, job deleted); stopped: ended
- * early by an operator (Ctrl-C of `conflag run`), not a failure (migrations/0002_run_stopped_by_operator.sql). */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'stopped' | 'skipped';
+ * early by an operator (Ctrl-C of `conflag run`), not a failure (migrations/0002_run_stopped_by_operator.sql);
+ * interrupted: its runner or database session went away before it recorded its end (migrations/0007_run_liveness.sql). */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'stopped' | 'skipped' | 'interrupted';
 export type FinalRunStatus = Exclude<RunStatus, 'running'>;
 /** table: every block of the recordings table as it was when the run started, in block ranges · changes:
  * incremental, only recordings added/changed since the job's last successful run (job_incremental_state). */
@@ -46,8 +47,13 @@ export interface ExecuteRunOptions {
   trigger: RunTrigger;
   /** 1 for a first attempt, 2+ for retries (shown in job_runs.attempt). */
   attempt?: number;
-  /** conflag.run_requests.id of the manual request this run answers. */
-  requestId?: string | number | bigint | null;
+  /**
+   * Answer run requests: link every request of the job that no run has answered yet (conflag.run_requests.run_id)
+   * to this run — the runner's manual runs, which serve all requests that waited together. Default false.
+   */
+  answerRequests?: boolean;
+  /** The queued run (pg-boss job id) this attempt answers: a retry waits for its own earlier attempt to end. */
+  queueJobId?: string | null;
   /** Stops the run between batches (status 'aborted', or 'stopped' with stopByOperator); the batch in progress
    * finishes and stays committed. */
   signal?: AbortSignal;
@@ -75,9 +81,10 @@ export interface ExecuteRunOptions {
   /** Milliseconds clock for the execution time limit; default Date.now. Lets tests move time forward. */
   clock?: () => number;
   /**
-   * The caller retries this run if it ends 'failed' (the runner, while pg-boss has retries left): recorded as
-   * job_runs.retry_planned in the UPDATE that ends the run, so no failure e-mail is queued for it — the last
-   * attempt sends it. Default false.
+   * The caller retries this run if it ends 'failed' or 'interrupted' (the runner, while pg-boss has retries left):
+   * recorded as job_runs.retry_planned in the UPDATE that ends the run, so no failure e-mail is queued for it — the
+   * last attempt sends it. Also stored as job_runs.retryable when the run starts, for whoever records the run as
+   * interrupted should this process not be there to. Default false.
    */
   retryPlannedOnFailure?: boolean;
   /**
@@ -116,3 +123,10 @@ export const MAX_PARALLELISM = 16;
 /** Batches aim at about a second: short lock times and frequent stop points, little per-batch overhead. */
 export const DEFAULT_BATCH_TARGET_MS = 1_000;
 export const MAX_BATCH_UNITS = 1 << 20;
+
+/**
+ * The longest a run may last, and the largest execution_time_limit_minutes a job may set (CF015): the run queue
+ * (pg-boss) holds a run for at most 24 hours and then gives up on it; the last 5 minutes are the run's own, to stop
+ * at its limit and record its end. Every statement of a run is bounded by its limit, or by this.
+ */
+export const MAX_RUN_MINUTES = 24 * 60 - 5;

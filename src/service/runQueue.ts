@@ -1,20 +1,35 @@
 // pg-boss as conflag uses it: one queue of runs ("conflag-run") in its own schema, filled by the scheduler and
 // the run-request pickup, drained by every runner's workers. pg-boss provides the distribution across runners,
-// retries with backoff, heartbeats that notice a dead runner, and expiry; the tick decision is conflag's own
-// (src/schedule/), so pg-boss's cron is switched off.
+// retries, heartbeats that notice a dead runner, and expiry; the tick decision is conflag's own (src/schedule/), so
+// pg-boss's cron is switched off.
+// Fair queueing: one queued run per job and trigger at most (policy 'short' with singletonKey "schedule:<job>" or
+// "request:<job>"): a tick for a job whose previous tick still waits merges into it, and any number of requests
+// for a job wait as one run that answers them all. Ticks are queued with a higher priority than requests, so a
+// flood of requests, or a backlog of other jobs' requests, never holds a scheduled tick back; ticks of different
+// jobs are taken oldest first.
+// Retries: pg-boss retries at once (retryDelay 0) — a run interrupted by a crash, a restart or a shutdown should
+// continue within seconds; a run that FAILED waits the configured backoff, which the runner sets itself when it
+// hands the run back (src/service/runWorker.ts).
 import type pg from 'pg';
 import { PgBoss, type Db } from 'pg-boss';
 import type { Logger } from '../log.ts';
+import { MAX_RUN_MINUTES } from '../run/types.ts';
 import type { RunnerConfig } from './runnerConfig.ts';
 
 export const BOSS_SCHEMA = 'conflag_boss';
 export const RUN_QUEUE = 'conflag-run';
 /** Workers refresh a run's heartbeat every half of this; a runner silent for longer has its run retried. */
 export const HEARTBEAT_SECONDS = 30;
-/** pg-boss's largest expiry; a run of a job without a time limit is stopped after it. */
-const MAX_EXPIRE_SECONDS = 24 * 3600;
-/** Beyond a job's own limit (which executeRun enforces between batches), before pg-boss gives up on it. */
+/**
+ * How often pg-boss looks for runs whose runner stopped sending heartbeats (and expired ones): with
+ * HEARTBEAT_SECONDS, a run claimed by a runner that died before it could record the run is retried within 40 s.
+ * (A run that had started is handed back sooner, by the keep-alive: src/service/retryInterruptedRuns.ts.)
+ */
+const SUPERVISE_SECONDS = 10;
+/** Beyond a run's time limit (which the run enforces itself), before pg-boss gives up on it: 24 h at most. */
 const EXPIRE_GRACE_SECONDS = 300;
+/** Ticks go before requests (pg-boss fetches by priority, then oldest first). */
+export const TICK_PRIORITY = 10;
 
 /** The payload of a queued run. */
 export interface RunMessage {
@@ -23,8 +38,6 @@ export interface RunMessage {
   /** A scheduled tick: its local slot and due time. */
   slot?: string;
   tickAt?: string;
-  /** A run-now request (conflag.run_requests.id). */
-  requestId?: number;
 }
 
 export async function startBoss(options: { databaseUrl: string; log: Logger; name?: string }): Promise<PgBoss> {
@@ -35,6 +48,8 @@ export async function startBoss(options: { databaseUrl: string; log: Logger; nam
     max: 3,
     schedule: false,
     supervise: true,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_SECONDS,
     migrate: true,
     useListenNotify: true,
     instanceName: options.name ?? 'conflag-runner',
@@ -50,7 +65,7 @@ export async function ensureRunQueue(boss: PgBoss, config: RunnerConfig): Promis
   if (await boss.getQueue(RUN_QUEUE)) return;
   await boss.createQueue(RUN_QUEUE, {
     // At most one queued (not yet started) run per singletonKey: a tick for a job whose previous tick is still
-    // waiting merges into it instead of piling up.
+    // waiting merges into it, requests for a job wait as one run, instead of piling up.
     policy: 'short',
     notify: true,
     heartbeatSeconds: HEARTBEAT_SECONDS,
@@ -60,13 +75,7 @@ export async function ensureRunQueue(boss: PgBoss, config: RunnerConfig): Promis
 }
 
 function retryOptions(config: RunnerConfig) {
-  return {
-    retryLimit: config.retryLimit,
-    retryDelay: config.retryDelaySeconds,
-    retryBackoff: config.retryBackoff,
-    // pg-boss refuses a maximum without backoff (the delay is fixed then).
-    ...(config.retryBackoff ? { retryDelayMax: config.retryDelayMaxSeconds } : {}),
-  };
+  return { retryLimit: config.retryLimit, retryDelay: 0, retryBackoff: false };
 }
 
 /** pg-boss statements on our own connection, so an enqueue commits or rolls back with our transaction. */
@@ -75,8 +84,8 @@ export function onConnection(client: pg.ClientBase): Db {
 }
 
 /**
- * Enqueues one run inside the caller's transaction. Returns pg-boss's job id, or null when a tick was merged
- * into a queued tick of the same job (singletonKey "schedule:<job>").
+ * Enqueues one run inside the caller's transaction. Returns pg-boss's job id, or null when it was merged into a
+ * queued run of the same job and trigger (singletonKey "schedule:<job>" or "request:<job>").
  */
 export async function enqueueRun(
   boss: PgBoss,
@@ -84,14 +93,33 @@ export async function enqueueRun(
   message: RunMessage,
   options: { config: RunnerConfig; timeLimitMinutes: number | null },
 ): Promise<string | null> {
-  const limit = options.timeLimitMinutes;
-  const expireInSeconds = limit ? Math.min(limit * 60 + EXPIRE_GRACE_SECONDS, MAX_EXPIRE_SECONDS) : MAX_EXPIRE_SECONDS;
-  const singletonKey = message.requestId !== undefined ? `request:${message.requestId}` : `schedule:${message.jobId}`;
+  // A job's limit is at most MAX_RUN_MINUTES (CF015), so this is at most pg-boss's 24 hours.
+  const expireInSeconds = (options.timeLimitMinutes ?? MAX_RUN_MINUTES) * 60 + EXPIRE_GRACE_SECONDS;
+  const tick = message.trigger === 'schedule';
   return boss.send(RUN_QUEUE, { ...message }, {
     db: onConnection(client),
-    singletonKey,
+    singletonKey: `${tick ? 'schedule' : 'request'}:${message.jobId}`,
+    priority: tick ? TICK_PRIORITY : 0,
     expireInSeconds,
     heartbeatSeconds: HEARTBEAT_SECONDS,
     ...retryOptions(options.config),
   });
+}
+
+/**
+ * Hands a run's queued attempt back to the queue: pg-boss fails that attempt (only if it is still active as that
+ * attempt: `retryCount`) and, with retries left, retries it — after `delaySeconds`, or at once. In the caller's
+ * transaction when `client` is given. Returns whether that attempt was still active.
+ */
+export async function retryQueuedRun(
+  boss: PgBoss,
+  attempt: { id: string; retryCount: number },
+  options: { reason: string; delaySeconds?: number; client?: pg.ClientBase },
+): Promise<boolean> {
+  const db = options.client ? { db: onConnection(options.client) } : {};
+  // pg-boss 12's typings leave CommandResponse empty; it reports how many jobs the call settled.
+  const failed = (await boss.fail(RUN_QUEUE, attempt, { message: options.reason }, db)) as { affected?: number };
+  if (!failed.affected) return false;
+  if (options.delaySeconds) await boss.update(RUN_QUEUE, undefined, { id: attempt.id, startAfter: options.delaySeconds, ...db });
+  return true;
 }

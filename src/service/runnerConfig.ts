@@ -12,7 +12,7 @@ export interface RunnerConfig {
   reconcileIntervalMs: number;
   /** Polling for conflag.run_requests, in addition to LISTEN. */
   requestPollIntervalMs: number;
-  /** How often conflag.expire_stalled_runs() is called (keep-alive). */
+  /** How often conflag.expire_stalled_runs() is called (keep-alive): how soon a dead run is noticed and retried. */
   keepAliveCheckIntervalMs: number;
   /** How often conflag.prune_history() is called. */
   pruneIntervalMs: number;
@@ -36,7 +36,8 @@ export function readRunnerConfig(env: Env = process.env): RunnerConfig {
     runParallelism: envInt(env, 'CONFLAG_RUN_PARALLELISM', DEFAULT_PARALLELISM, 1, MAX_PARALLELISM),
     reconcileIntervalMs: envSeconds(env, 'CONFLAG_RECONCILE_SECONDS', 60),
     requestPollIntervalMs: envSeconds(env, 'CONFLAG_REQUEST_POLL_SECONDS', 5),
-    keepAliveCheckIntervalMs: envSeconds(env, 'CONFLAG_KEEPALIVE_CHECK_SECONDS', 30),
+    // One cheap query per pass (the running runs and their locks); a dead run is retried within this.
+    keepAliveCheckIntervalMs: envSeconds(env, 'CONFLAG_KEEPALIVE_CHECK_SECONDS', 5),
     pruneIntervalMs: envSeconds(env, 'CONFLAG_PRUNE_SECONDS', 3600),
     retryLimit: envInt(env, 'CONFLAG_RETRY_LIMIT', 2, 0, 100),
     retryDelaySeconds: envInt(env, 'CONFLAG_RETRY_DELAY_SECONDS', 30, 0, 86_400),

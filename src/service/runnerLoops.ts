@@ -1,7 +1,8 @@
 // The runner's background loops: the scheduler (fires due ticks, sleeping until the next one is due), schedule
-// sync (one job on NOTIFY conflag_jobs; all jobs every reconcile interval), run-request pickup (NOTIFY + polling),
-// keep-alive (conflag.expire_stalled_runs), pruning (conflag.prune_history) and the notification e-mail sender
-// (src/notify/). Each loop logs a failed pass and keeps going.
+// sync (one job on NOTIFY conflag_jobs; all jobs every reconcile interval), run-request pickup (NOTIFY + polling;
+// one queued run per job), keep-alive (conflag.expire_stalled_runs, then interrupted runs back to the queue),
+// pruning (conflag.prune_history) and the notification e-mail sender (src/notify/). Each loop logs a failed pass
+// and keeps going.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
@@ -13,6 +14,7 @@ import { syncSchedules } from '../schedule/syncSchedules.ts';
 import { startBackgroundLoop, type BackgroundLoop } from './backgroundLoop.ts';
 import { claimRunRequests } from './claimRunRequests.ts';
 import { expireStalledRuns, pruneHistory } from './maintenanceCalls.ts';
+import { retryInterruptedRuns } from './retryInterruptedRuns.ts';
 import { enqueueRun } from './runQueue.ts';
 import type { RunnerConfig } from './runnerConfig.ts';
 import type { RunnerMetrics } from './runnerMetrics.ts';
@@ -114,12 +116,12 @@ export async function startRunnerLoops(deps: {
     log,
     intervalMs: config.requestPollIntervalMs,
     pass: async () => {
-      const claimed = await claimRunRequests(pool, (client, request) =>
-        enqueueRun(boss, client, { jobId: request.jobId, trigger: 'manual', requestId: request.requestId }, { config, timeLimitMinutes: request.timeLimitMinutes }),
+      const claimed = await claimRunRequests(pool, (client, job) =>
+        enqueueRun(boss, client, { jobId: job.jobId, trigger: 'manual' }, { config, timeLimitMinutes: job.timeLimitMinutes }),
       );
-      if (claimed.length) {
-        metrics.requestsPickedUp.inc(claimed.length);
-        log.info({ requests: claimed.map((r) => r.requestId) }, 'run requests picked up');
+      for (const job of claimed) {
+        metrics.requestsPickedUp.inc(job.requestIds.length);
+        log.info({ job: job.jobId, requests: job.requestIds.length, first: job.requestIds[0], last: job.requestIds.at(-1) }, 'run requests picked up');
       }
     },
   });
@@ -127,7 +129,10 @@ export async function startRunnerLoops(deps: {
     name: 'keep-alive',
     log,
     intervalMs: config.keepAliveCheckIntervalMs,
-    pass: async () => metrics.stalledRunsExpired.inc((await expireStalledRuns(pool, log, now?.())).length),
+    pass: async () => {
+      for (const run of await expireStalledRuns(pool, log, now?.())) metrics.runsInterrupted.inc({ reason: run.reason.replace(' ', '_') });
+      await retryInterruptedRuns(pool, boss, log);
+    },
   });
   const prune = startBackgroundLoop({
     name: 'history pruning',

@@ -16,7 +16,7 @@ export interface RunnerMetrics {
   runsActive: Gauge;
   ticks: Counter<'result'>;
   requestsPickedUp: Counter;
-  stalledRunsExpired: Counter;
+  runsInterrupted: Counter<'reason'>;
   notificationsIgnored: Counter<'channel'>;
   reconciles: Counter<'result'>;
   lastReconcile: Gauge;
@@ -25,21 +25,25 @@ export interface RunnerMetrics {
 export const RUN_DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14_400];
 
 /** The statuses a finished run can have, as conflag_job_last_run_status states. */
-export const LAST_RUN_STATUSES = ['succeeded', 'failed', 'aborted', 'stopped'] as const;
+export const LAST_RUN_STATUSES = ['succeeded', 'failed', 'aborted', 'stopped', 'interrupted'] as const;
 
 export function createRunnerMetrics(log: Logger): RunnerMetrics {
   const metrics = createMetricsRegistry(log);
   const registers = [metrics.registry];
   return {
     metrics,
-    runs: new Counter({ name: 'conflag_runs_total', help: 'Runs this runner finished, by status (succeeded, failed, aborted, stopped, skipped) and trigger (schedule, manual).', labelNames: ['status', 'trigger'], registers }),
+    runs: new Counter({ name: 'conflag_runs_total', help: 'Runs this runner finished, by status (succeeded, failed, aborted, stopped, interrupted, skipped) and trigger (schedule, manual).', labelNames: ['status', 'trigger'], registers }),
     recordingsChanged: new Counter({ name: 'conflag_recordings_changed_total', help: 'Recordings whose confidential flag a run of this runner changed.', registers }),
     recordingsMatched: new Counter({ name: 'conflag_recordings_matched_total', help: 'Recordings that matched a job condition in runs of this runner.', registers }),
     runDuration: new Histogram({ name: 'conflag_run_duration_seconds', help: 'Duration of finished runs, by status.', labelNames: ['status'], buckets: RUN_DURATION_BUCKETS, registers }),
     runsActive: new Gauge({ name: 'conflag_runs_active', help: 'Runs this runner is executing now.', registers }),
     ticks: new Counter({ name: 'conflag_schedule_ticks_total', help: 'Scheduled ticks this runner fired: enqueued, or merged into a tick of the same job still waiting in the queue.', labelNames: ['result'], registers }),
     requestsPickedUp: new Counter({ name: 'conflag_run_requests_picked_up_total', help: 'Run-now requests (conflag.run_requests) this runner picked up.', registers }),
-    stalledRunsExpired: new Counter({ name: 'conflag_stalled_runs_expired_total', help: 'Runs this runner marked failed because they made no progress within keep_alive_timeout_minutes.', registers }),
+    runsInterrupted: new Counter({
+      name: 'conflag_runs_interrupted_total',
+      help: "Runs this runner's keep-alive recorded as interrupted, by reason: session_ended (runner killed, database restarted, connection lost; noticed within seconds) or no_heartbeat (the runner stopped responding for keep_alive_timeout_minutes; its session was terminated).",
+      labelNames: ['reason'], registers,
+    }),
     notificationsIgnored: new Counter({ name: 'conflag_notifications_ignored_total', help: 'Notifications on conflag\'s channels that did not have the shape conflag sends (any login can NOTIFY), by channel; ignored.', labelNames: ['channel'], registers }),
     reconciles: new Counter({ name: 'conflag_schedule_reconciles_total', help: 'Full schedule reconciles this runner ran, by result (ok, error).', labelNames: ['result'], registers }),
     lastReconcile: new Gauge({ name: 'conflag_schedule_last_reconcile_timestamp_seconds', help: 'When this runner last reconciled all schedules with conflag.jobs successfully (Unix time).', registers }),
@@ -48,8 +52,8 @@ export function createRunnerMetrics(log: Logger): RunnerMetrics {
 
 /**
  * Gauges read at scrape time: the queue lag (age of the oldest run waiting to start; 0 when none waits), how
- * many wait, how many jobs are scheduled, and the per-job series. `queue.table` is pg-boss's job table for the
- * run queue.
+ * many wait, how many jobs are scheduled, how late the most overdue tick is — not fired yet, or fired and still
+ * waiting for a worker — and the per-job series. `queue.table` is pg-boss's job table for the run queue.
  */
 export function collectSharedGauges(runner: RunnerMetrics, pool: pg.Pool, queue: { schema: string; name: string; table: () => Promise<string | undefined> }) {
   const registers = [runner.metrics.registry];
@@ -58,7 +62,8 @@ export function collectSharedGauges(runner: RunnerMetrics, pool: pg.Pool, queue:
   const waiting = gauge('conflag_queue_waiting_runs', 'Runs waiting in the queue, ready to start.');
   const retrying = gauge('conflag_queue_retry_pending_runs', 'Failed runs waiting for their retry delay.');
   const scheduled = gauge('conflag_scheduled_jobs', 'Jobs with a schedule (rows in conflag.job_schedules).');
-  const overdue = gauge('conflag_schedule_overdue_seconds', 'How late the most overdue scheduled tick is (0 when none is due): no runner is firing ticks when it grows.');
+  const overdue = gauge('conflag_schedule_overdue_seconds', 'How late the most overdue scheduled tick is, not yet fired or fired and still waiting for a worker (0 when none is): no runner fires ticks, or all workers are busy, when it grows.');
+  const ticksWaiting = gauge('conflag_schedule_ticks_waiting', 'Scheduled ticks fired and ready, waiting in the queue for a worker.');
   runner.metrics.collect('queue', async () => {
     const table = await queue.table();
     if (!table) return;
@@ -75,12 +80,21 @@ export function collectSharedGauges(runner: RunnerMetrics, pool: pg.Pool, queue:
     lag.set(rows[0].lag);
   });
   runner.metrics.collect('schedules', async () => {
+    const table = await queue.table();
+    // A tick waiting in the queue is late since it was due (a retry: since it became ready again).
     const { rows } = await pool.query(
-      `SELECT count(*)::int AS n,
-              coalesce(extract(epoch FROM now() - min(next_tick_at) FILTER (WHERE next_tick_at <= now())), 0)::float8 AS overdue
-         FROM conflag.job_schedules`,
+      `WITH waiting AS (
+         SELECT CASE WHEN q.state = 'created' THEN coalesce((q.data->>'tickAt')::timestamptz, q.start_after) ELSE q.start_after END AS due
+           FROM ${quote(queue.schema)}.${quote(table ?? 'job')} q
+          WHERE q.name = $1 AND q.state IN ('created', 'retry') AND q.start_after <= now() AND q.data->>'trigger' = 'schedule')
+       SELECT (SELECT count(*)::int FROM conflag.job_schedules) AS n,
+              (SELECT count(*)::int FROM waiting) AS waiting,
+              greatest(coalesce((SELECT extract(epoch FROM now() - min(next_tick_at)) FROM conflag.job_schedules WHERE next_tick_at <= now()), 0),
+                       coalesce((SELECT extract(epoch FROM now() - min(due)) FROM waiting), 0))::float8 AS overdue`,
+      [queue.name],
     );
     scheduled.set(rows[0].n);
+    ticksWaiting.set(rows[0].waiting);
     overdue.set(rows[0].overdue);
   });
   collectJobGauges(runner.metrics, pool);
@@ -97,7 +111,7 @@ function collectJobGauges(metrics: MetricsRegistry, pool: pg.Pool) {
     labelNames: [...labelNames, 'status'], registers,
   });
   const lastSuccess = perJob('conflag_job_last_success_timestamp_seconds', "When the job's last successful run finished (Unix time); absent before its first success.");
-  const failures = perJob('conflag_job_consecutive_failures', 'Failed or aborted runs of the job since its last success (conflag.job_status.consecutive_failures).');
+  const failures = perJob('conflag_job_consecutive_failures', 'Failed, aborted or interrupted runs of the job since its last success (conflag.job_status.consecutive_failures).');
   const nextTick = perJob('conflag_job_next_tick_seconds', 'Seconds until the job is next due (negative: overdue); absent for manual, disabled and unschedulable jobs.');
   const changed = perJob('conflag_job_last_run_recordings_changed', "Recordings whose flag the job's last finished run changed.");
   const unschedulable = new Gauge({ name: 'conflag_jobs_unschedulable', help: 'Enabled jobs with a schedule that cannot be scheduled (a time zone Node.js does not know, a crontab with no next time): they never run; `conflag jobs` names them.', registers });

@@ -99,7 +99,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       },
       log,
     });
-    const handler = createRunHandler({ pool, parallelism: config.runParallelism, executeRun, shutdown: shutdown.signal, metrics, log });
+    const handler = createRunHandler({ pool, boss, config, parallelism: config.runParallelism, executeRun, shutdown: shutdown.signal, metrics, log });
     await boss.work(
       RUN_QUEUE,
       // NOTIFY wakes workers for new runs; a retry coming due sends none, so polling stays at 2 s regardless.

@@ -1,7 +1,7 @@
 // Graceful shutdown of a runner (SIGTERM/SIGINT): take no new work, stop the runs in progress between batches
 // (the AbortSignal executeRun watches), let them record their status, then close everything. A run stuck inside
-// one statement past the shutdown timeout has its statement cancelled, so the process can still exit; whatever
-// it leaves 'running' is cleaned up by another runner's keep-alive.
+// one statement past the shutdown timeout has its statement cancelled, so the process can still exit; a run it
+// leaves 'running' loses its session with the process, and another runner records it interrupted and retries it.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
@@ -45,7 +45,7 @@ export async function stopRunner(parts: RunnerParts): Promise<void> {
         [parts.applicationName, handler.runIds()],
       )
       .catch((error) => log.warn({ err: error }, 'cancelling statements failed'));
-    if (!(await handler.idle(5_000))) log.error({ runs: handler.active() }, 'runs still did not stop; exiting anyway (keep-alive will mark them failed)');
+    if (!(await handler.idle(5_000))) log.error({ runs: handler.active() }, 'runs still did not stop; exiting anyway (another runner will record them interrupted and retry them)');
   }
   // 3. pg-boss settles the finished runs (complete, or fail → retry) and closes its pool; then ours and HTTP.
   await boss.stop({ graceful: true, timeout: 5_000 }).catch((error) => log.warn({ err: error }, 'pg-boss stop failed'));

@@ -1,11 +1,15 @@
-// Ends a run: sets its final status (only while it is still 'running' — expire_stalled_runs may have failed it
-// first, and that verdict stands), settles the incremental state (a successful run's starting snapshot becomes
-// the job's last_snapshot; otherwise the previous one stays) and drops the run's candidate and batch-transaction lists. One transaction.
-// retry_planned (a failed or aborted run its caller will retry) is set by the same UPDATE as the status: the
-// e-mail trigger (conflag.job_runs_queue_email) fires on that UPDATE and must see both.
+// Ends a run: sets its final status (only while it is still 'running' — the keep-alive or the next run may have
+// recorded it as interrupted first, and that verdict stands), settles the incremental state (a successful run's
+// starting snapshot becomes the job's last_snapshot; otherwise the previous one stays) and drops the run's
+// candidate and batch-transaction lists. One transaction, under the job's start lock; on the run's own session it
+// also releases the run's liveness lock (conflag.run_lock_key) in that transaction, so a starting run sees either a
+// running row with the lock held or a finished one with the lock free, never a running row it would take for dead.
+// retry_planned (a failed, interrupted or aborted run its caller will retry) is set by the same UPDATE as the
+// status: the e-mail trigger (conflag.job_runs_queue_email) fires on that UPDATE and must see both.
 // Returns the row as it ended up, whoever finished it.
 import type pg from 'pg';
 import type { FinalRunStatus, RunStatus } from '../run/types.ts';
+import { lockJobStart } from './jobStartLock.ts';
 
 export interface FinishedRun {
   status: RunStatus;
@@ -19,12 +23,17 @@ export interface FinishedRun {
 
 export async function markRunFinished(
   db: pg.ClientBase,
-  input: { runId: string; jobId: string; status: FinalRunStatus; error?: string | null; fingerprint?: string | null; retryPlanned?: boolean },
+  input: {
+    runId: string; jobId: string; status: FinalRunStatus; error?: string | null; fingerprint?: string | null; retryPlanned?: boolean;
+    /** db is the run's own session, which holds the run's liveness lock. */
+    ownSession: boolean;
+  },
 ): Promise<FinishedRun> {
-  // Only a failure or an abort can be retried (job_runs_retry_planned_check).
-  const retryPlanned = input.retryPlanned === true && (input.status === 'failed' || input.status === 'aborted');
+  // Only a failure, an interruption or an abort can be retried (job_runs_retry_planned_check).
+  const retryPlanned = input.retryPlanned === true && ['failed', 'aborted', 'interrupted'].includes(input.status);
   await db.query('BEGIN');
   try {
+    await lockJobStart(db, input.jobId);
     const updated = await db.query<{ id: string }>(
       `UPDATE conflag.job_runs
           SET status = $2, error = $3, retry_planned = $4,
@@ -51,6 +60,7 @@ export async function markRunFinished(
     }
     await db.query(`DELETE FROM conflag.run_candidates WHERE run_id = $1::bigint`, [input.runId]);
     await db.query(`DELETE FROM conflag.run_batch_xids WHERE run_id = $1::bigint`, [input.runId]);
+    if (input.ownSession) await db.query(`SELECT pg_advisory_unlock(conflag.run_lock_key($1))`, [input.jobId]);
     const { rows } = await db.query<FinishedRun>(
       `SELECT status, error, retry_planned, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches
          FROM conflag.job_runs WHERE id = $1::bigint`,

@@ -1,81 +1,157 @@
-// Records the start of a run in conflag.job_runs, or — when the job already has a run in progress (the partial
-// unique index job_runs_one_running_per_job) — records a 'skipped' run naming that one. Runs in its own
-// transaction on the run's connection, under the job's advisory lock (also taken by reset_incremental_state),
-// and names the session 'conflag-run:<id>' so expire_stalled_runs can terminate exactly this backend. A manual
-// request (requestId) gets the run's id in run_requests.run_id.
+// Records the start of a run in conflag.job_runs, in one transaction on the run's own connection, under the
+// job's start lock (pg_advisory_xact_lock(hashtext('conflag.job'), job), also taken by the keep-alive, by
+// markRunFinished and by reset_incremental_state). The run's session takes the job's liveness lock
+// (conflag.run_lock_key) and keeps it until the run records its end, so anyone can tell a dead run from a busy
+// one: the session ending frees the lock.
+// - The lock is free: any 'running' row of the job is a run whose session is gone; it is recorded as
+//   'interrupted' (conflag.interrupt_dead_run) and this run starts — it is never skipped behind a dead run.
+// - The lock is held by this attempt's own earlier attempt (the queue gave up on it while it was still alive):
+//   wait for it to end, then start; skipping would lose the tick or request if that attempt then failed.
+// - The lock is held by another run: record a 'skipped' run naming that one.
+// The session is named 'conflag-run:<id>' (expire_stalled_runs terminates exactly that backend), notices a
+// client that went away within seconds (client_connection_check_interval) and bounds every statement by the
+// run's time budget (statement_timeout). A run that answers requests (the runner's manual runs) links every
+// request of its job that is not answered yet: several requests waiting together share one run.
 import os from 'node:os';
 import type pg from 'pg';
 import type { JobRow, RunTrigger } from '../run/types.ts';
-import { runningRunOf } from './runningRunOf.ts';
+import { lockJobStart } from './jobStartLock.ts';
 
 export type StartedRun =
-  | { kind: 'started'; runId: string; asOf: Date; startedAt: Date }
+  | { kind: 'started'; runId: string; asOf: Date; startedAt: Date; requestId: string | null }
   | { kind: 'skipped'; runId: string; runningRunId: string };
 
 export interface StartRunInput {
   job: JobRow;
   trigger: RunTrigger;
   attempt: number;
-  requestId: string | null;
   timezone: string;
   parallelism: number;
   batchTargetMs: number;
   now: Date | null;
+  /** Link the job's unanswered run requests to this run. */
+  answerRequests: boolean;
+  /** The queued run (pg-boss job id) this attempt answers; null for `conflag run`. */
+  queueJobId: string | null;
+  /** Whether the runner retries this attempt should it fail or be interrupted. */
+  retryable: boolean;
+  /** Upper bound for any one statement of the run (its time budget), in milliseconds. */
+  statementTimeoutMs: number;
 }
 
+/** A server-side check for a client that went away, during a long statement (PostgreSQL 14+). */
+const CLIENT_CHECK_MS = 2_000;
+
 export async function startRun(client: pg.ClientBase, input: StartRunInput): Promise<StartedRun> {
-  const { job } = input;
-  const runner = `${os.hostname()}/${process.pid}`;
-  const common = [job.id, job.name, input.trigger, input.attempt, input.requestId, input.now, input.timezone, job.mode, job.action,
-    job.access_scope, JSON.stringify(job.condition), input.parallelism, input.batchTargetMs, runner];
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('conflag.job'), ($1::bigint % 2147483647)::integer)`, [job.id]);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await client.query<{ id: string; as_of: Date; started_at: Date }>(
-        `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, request_id, as_of, timezone, mode, action,
-                                       access_scope, condition, parallelism, batch_target_ms, runner, backend_pid)
-         VALUES ($1::bigint, $2, $3, $4, $5::bigint, coalesce($6::timestamptz, now()), $7, $8, $9, $10::text[], $11::jsonb,
-                 $12, $13, $14, pg_backend_pid())
-         ON CONFLICT (job_id) WHERE status = 'running' DO NOTHING
-         RETURNING id::text, as_of, started_at`,
-        common,
-      );
-      if (inserted.rows[0]) {
-        const run = inserted.rows[0];
-        await client.query(`SELECT set_config('application_name', 'conflag-run:' || $1, false)`, [run.id]);
-        await linkRequest(client, input.requestId, run.id);
+  for (let round = 0; ; round++) {
+    await client.query('BEGIN');
+    let holding = false;
+    try {
+      await lockJobStart(client, input.job.id);
+      holding = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(conflag.run_lock_key($1)) AS ok`, [input.job.id])).rows[0].ok;
+      if (holding) {
+        const started = await insertRunning(client, input);
         await client.query('COMMIT');
-        return { kind: 'started', runId: run.id, asOf: run.as_of, startedAt: run.started_at };
+        return started;
       }
-      const running = await runningRunOf(client, job.id);
-      if (!running) continue; // it finished in between: try again
-      const { id: runningRunId, started_at } = running;
-      const skipped = await client.query<{ id: string }>(
-        `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, request_id, as_of, timezone, mode, action,
-                                       access_scope, condition, parallelism, batch_target_ms, runner, status, finished_at, error)
-         VALUES ($1::bigint, $2, $3, $4, $5::bigint, coalesce($6::timestamptz, now()), $7, $8, $9, $10::text[], $11::jsonb,
-                 $12, $13, $14, 'skipped', clock_timestamp(), $15)
-         RETURNING id::text`,
-        [...common, `job is already running (run ${runningRunId}, started ${started_at.toISOString()})`],
+      const running = await client.query<{ id: string; started_at: Date; queue_job_id: string | null }>(
+        `SELECT id::text, started_at, queue_job_id::text FROM conflag.job_runs WHERE job_id = $1::bigint AND status = 'running'`,
+        [input.job.id],
       );
-      await linkRequest(client, input.requestId, skipped.rows[0].id);
+      const other = running.rows[0];
+      const ownEarlierAttempt = other !== undefined && input.queueJobId !== null && other.queue_job_id === input.queueJobId;
+      if (!other || ownEarlierAttempt) {
+        await client.query('ROLLBACK');
+        if (!other && round >= 3) {
+          throw new Error(`could not start a run of job ${input.job.id}: its liveness lock (conflag.run_lock_key) is held by a session without a running run`);
+        }
+        await waitForLock(client, input.job.id, ownEarlierAttempt ? 0 : 10_000);
+        continue;
+      }
+      const skipped = await insertSkipped(client, input, other);
       await client.query('COMMIT');
-      return { kind: 'skipped', runId: skipped.rows[0].id, runningRunId };
+      return skipped;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (holding) await client.query(`SELECT pg_advisory_unlock(conflag.run_lock_key($1))`, [input.job.id]).catch(() => {});
+      throw error;
     }
-    throw new Error(`could not start a run of job ${job.id}: its running run kept changing`);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
   }
 }
 
-/** A manual request (conflag.run_requests) learns which run answered it. */
-async function linkRequest(client: pg.ClientBase, requestId: string | null, runId: string): Promise<void> {
-  if (requestId === null) return;
-  await client.query(
-    `UPDATE conflag.run_requests SET run_id = $2::bigint, picked_up_at = coalesce(picked_up_at, now())
-      WHERE id = $1::bigint AND run_id IS NULL`,
-    [requestId, runId],
+/**
+ * Waits until the job's liveness lock is free (0 = as long as it takes: an earlier attempt ends by itself or is
+ * ended by the keep-alive), without keeping it.
+ */
+async function waitForLock(client: pg.ClientBase, jobId: string, timeoutMs: number): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${timeoutMs}ms`]);
+    await client.query(`SELECT pg_advisory_lock(conflag.run_lock_key($1))`, [jobId]);
+    await client.query(`SELECT pg_advisory_unlock(conflag.run_lock_key($1))`, [jobId]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    if ((error as { code?: string }).code !== '55P03') throw error;
+  }
+}
+
+function runColumns(input: StartRunInput): unknown[] {
+  const { job } = input;
+  return [job.id, job.name, input.trigger, input.attempt, input.now, input.timezone, job.mode, job.action, job.access_scope,
+    JSON.stringify(job.condition), input.parallelism, input.batchTargetMs, `${os.hostname()}/${process.pid}`, input.queueJobId, input.retryable];
+}
+
+// status 'running' (with this session's pid) or 'skipped' (finished at once, with the reason in error).
+const INSERT_RUN = `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, as_of, timezone, mode, action, access_scope, condition,
+                                      parallelism, batch_target_ms, runner, queue_job_id, retryable, status, error, finished_at, backend_pid)
+     VALUES ($1::bigint, $2, $3, $4, coalesce($5::timestamptz, now()), $6, $7, $8, $9::text[], $10::jsonb, $11, $12, $13, $14::uuid, $15,
+             $16, $17, CASE WHEN $16 = 'running' THEN NULL ELSE clock_timestamp() END, CASE WHEN $16 = 'running' THEN pg_backend_pid() END)`;
+
+async function insertRunning(client: pg.ClientBase, input: StartRunInput): Promise<StartedRun> {
+  const noticedBy = `the next run of the job (${input.trigger}, attempt ${input.attempt}) on ${os.hostname()}/${process.pid}`;
+  await client.query(`SELECT conflag.interrupt_dead_run($1::bigint, $2)`, [input.job.id, noticedBy]);
+  const { rows } = await client.query<{ id: string; as_of: Date; started_at: Date }>(
+    `${INSERT_RUN} RETURNING id::text, as_of, started_at`,
+    [...runColumns(input), 'running', null],
   );
+  const run = rows[0];
+  await client.query(
+    `SELECT set_config('application_name', 'conflag-run:' || $1, false),
+            set_config('statement_timeout', $2, false),
+            set_config('client_connection_check_interval', $3, false)`,
+    [run.id, `${Math.max(1, Math.ceil(input.statementTimeoutMs))}ms`, `${CLIENT_CHECK_MS}ms`],
+  );
+  const requestId = input.answerRequests ? await answerRequests(client, input.job.id, run.id) : null;
+  return { kind: 'started', runId: run.id, asOf: run.as_of, startedAt: run.started_at, requestId };
+}
+
+async function insertSkipped(client: pg.ClientBase, input: StartRunInput, running: { id: string; started_at: Date }): Promise<StartedRun> {
+  const { rows } = await client.query<{ id: string }>(`${INSERT_RUN} RETURNING id::text`, [
+    ...runColumns(input), 'skipped', `job is already running (run ${running.id}, started ${running.started_at.toISOString()})`,
+  ]);
+  if (input.answerRequests) await answerRequests(client, input.job.id, rows[0].id);
+  return { kind: 'skipped', runId: rows[0].id, runningRunId: running.id };
+}
+
+/**
+ * Links the job's requests that no run has answered yet — none yet, or only an attempt that is being retried — to
+ * this run, and returns the first one's id (job_runs.request_id). Rows the request pickup holds right now are
+ * left to it: it enqueues a run for them (src/service/claimRunRequests.ts).
+ */
+async function answerRequests(client: pg.ClientBase, jobId: string, runId: string): Promise<string | null> {
+  const { rows } = await client.query<{ first: string | null }>(
+    `WITH answered AS (
+       UPDATE conflag.run_requests q SET run_id = $2::bigint, picked_up_at = coalesce(q.picked_up_at, clock_timestamp())
+        WHERE q.id IN (SELECT o.id FROM conflag.run_requests o
+                        WHERE o.job_id = $1::bigint
+                          AND (o.run_id IS NULL OR o.run_id IN (SELECT r.id FROM conflag.job_runs r WHERE r.job_id = $1::bigint AND r.retry_planned))
+                          FOR UPDATE SKIP LOCKED)
+       RETURNING q.id)
+     SELECT min(id)::text AS first FROM answered`,
+    [jobId, runId],
+  );
+  const first = rows[0].first;
+  if (first !== null) await client.query(`UPDATE conflag.job_runs SET request_id = $2::bigint WHERE id = $1::bigint`, [runId, first]);
+  return first;
 }

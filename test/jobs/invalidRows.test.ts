@@ -54,6 +54,7 @@ const CASES: Case[] = [
   { label: 'time limit 0', row: { execution_time_limit_minutes: 0 }, code: 'CF009', includes: ['jobs.execution_time_limit_minutes', '0 is not allowed', 'NULL for no limit'] },
   { label: 'time limit negative', row: { execution_time_limit_minutes: -1 }, code: 'CF009', includes: ['jobs.execution_time_limit_minutes', '-1'] },
   { label: 'time limit too big', row: { execution_time_limit_minutes: 10081 }, code: 'CF009', includes: ['jobs.execution_time_limit_minutes', '10081', '10080'] },
+  { label: 'time limit longer than a run can last', row: { execution_time_limit_minutes: 1436 }, code: 'CF015', includes: ['jobs.execution_time_limit_minutes', '1436', 'at most 1435', 'NULL'] },
   { label: 'keep-alive 0', row: { keep_alive_timeout_minutes: 0 }, code: 'CF009', includes: ['jobs.keep_alive_timeout_minutes', '0 is not allowed'] },
   { label: 'keep-alive too big', row: { keep_alive_timeout_minutes: 100000 }, code: 'CF009', includes: ['jobs.keep_alive_timeout_minutes', '100000'] },
   { label: 'keep-alive NULL', row: { keep_alive_timeout_minutes: null }, code: 'CF001', includes: ['jobs.keep_alive_timeout_minutes', 'NULL'] },

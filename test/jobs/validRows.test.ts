@@ -85,7 +85,7 @@ test('other columns at their bounds are accepted', async () => {
     log_enabled: true,
     keep_history_days: 36500,
     timezone: 'America/Argentina/Buenos_Aires',
-    execution_time_limit_minutes: 10080,
+    execution_time_limit_minutes: 1435,
     keep_alive_timeout_minutes: 1,
     notify_on_completion: 'first_consecutive',
     notify_on_failure: 'every_time',

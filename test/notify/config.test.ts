@@ -11,13 +11,19 @@ import { captureLog } from './helpers.ts';
 const test = suite('notify: configuration, backoff, portal_url warning');
 test.after(closePools);
 
-test('defaults: no SMTP server, poll 30 s, retry after 60 s doubling up to 1 h, 10 attempts', () => {
+test('defaults: no SMTP server, poll 30 s, retry after 60 s doubling up to 1 h, 10 attempts; 30 s to connect, 10 minutes for answers', () => {
   const config = readEmailConfig({});
   assert.equal(
     { ...config },
-    { smtpUrl: null, pollIntervalMs: 30_000, retryDelayMs: 60_000, retryDelayMaxMs: 3_600_000, maxAttempts: 10, smtpTimeoutMs: 30_000, leaseMs: 180_000 },
+    {
+      smtpUrl: null, pollIntervalMs: 30_000, retryDelayMs: 60_000, retryDelayMaxMs: 3_600_000, maxAttempts: 10,
+      smtpTimeoutMs: 30_000, replyTimeoutMs: 600_000, sendDeadlineMs: 630_000, leaseMs: 690_000,
+    },
   );
-  assert.ok(config.leaseMs > 3 * config.smtpTimeoutMs, 'a claimed e-mail outlasts one SMTP conversation');
+  assert.ok(config.leaseMs > config.sendDeadlineMs, 'a claimed e-mail outlasts the longest attempt to send it');
+  const quick = readEmailConfig({ CONFLAG_SMTP_TIMEOUT_SECONDS: '2', CONFLAG_SMTP_REPLY_TIMEOUT_SECONDS: '5' });
+  assert.equal([quick.smtpTimeoutMs, quick.replyTimeoutMs, quick.sendDeadlineMs, quick.leaseMs], [2_000, 5_000, 7_000, 67_000]);
+  assert.throws(() => readEmailConfig({ CONFLAG_SMTP_REPLY_TIMEOUT_SECONDS: '0' }), /CONFLAG_SMTP_REPLY_TIMEOUT_SECONDS="0" is not valid; use a number from 1 to 3600 \(default 600\)/);
 });
 
 test('CONFLAG_SMTP_URL: smtp:// and smtps:// are taken; anything else is refused without repeating the password', () => {

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
-import type { EmailConfig } from '../../src/notify/emailConfig.ts';
+import { sendTimes, type EmailConfig } from '../../src/notify/emailConfig.ts';
 
 export interface ReceivedMail {
   from: string;
@@ -23,6 +23,8 @@ export interface TestSmtp {
   failWith: { code: number; message: string } | null;
   /** Wait this long before answering each message (a slow server keeps several senders busy at once). */
   delayMs: number;
+  /** Every SMTP connection: when it opened and closed (ms clock), and the Message-IDs it carried. */
+  sessions: Array<{ id: string; openedAt: number; closedAt: number | null; messageIds: string[] }>;
   /** Close the server (connections are refused) … */
   down(): Promise<void>;
   /** … and listen on the same port again. */
@@ -39,6 +41,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     received: [],
     failWith: null,
     delayMs: 0,
+    sessions: [],
     async down() {
       const s = server;
       server = undefined;
@@ -49,11 +52,21 @@ export async function startSmtp(): Promise<TestSmtp> {
         disabledCommands: ['STARTTLS', 'AUTH'],
         authOptional: true,
         logger: false,
+        onConnect(session, callback) {
+          smtp.sessions.push({ id: session.id, openedAt: Date.now(), closedAt: null, messageIds: [] });
+          callback();
+        },
+        onClose(session) {
+          const seen = smtp.sessions.find((s) => s.id === session.id);
+          if (seen) seen.closedAt = Date.now();
+        },
         onData(stream, session, callback) {
           let raw = '';
           stream.setEncoding('utf8');
           stream.on('data', (chunk: string) => (raw += chunk));
           stream.on('end', async () => {
+            const messageId = /^Message-ID:\s*(\S+)/im.exec(raw)?.[1];
+            if (messageId) smtp.sessions.find((s) => s.id === session.id)?.messageIds.push(messageId);
             if (smtp.delayMs) await new Promise((r) => setTimeout(r, smtp.delayMs));
             if (smtp.failWith) {
               const error = new Error(smtp.failWith.message) as Error & { responseCode: number };
@@ -135,7 +148,7 @@ export function captureLog(): CapturedLog {
 
 /** Fast retries for tests; the SMTP URL is the test server's. */
 export function emailConfig(smtpUrl: string | null, overrides: Partial<EmailConfig> = {}): EmailConfig {
-  return { smtpUrl, pollIntervalMs: 500, retryDelayMs: 300, retryDelayMaxMs: 2_000, maxAttempts: 5, smtpTimeoutMs: 5_000, leaseMs: 30_000, ...overrides };
+  return { smtpUrl, pollIntervalMs: 500, retryDelayMs: 300, retryDelayMaxMs: 2_000, maxAttempts: 5, ...sendTimes(5_000, 10_000), ...overrides };
 }
 
 export async function enableEmail(db: pg.Pool, portalUrl: string | null = 'https://recordings.example.com/'): Promise<void> {

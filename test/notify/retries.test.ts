@@ -1,7 +1,9 @@
-// One failure e-mail per tick or request, not one per attempt: the runner retries a failed run
+// One failure e-mail per tick or request, not one per attempt: the runner retries a failed or interrupted run
 // (CONFLAG_RETRY_LIMIT) and marks every attempt a retry follows job_runs.retry_planned, for which the outbox
 // trigger queues nothing. Through a real runner service and a real SMTP server: every_time and first_consecutive
-// jobs failing on all attempts, a retry that succeeds, a run stopped by a runner's shutdown and taken over. With
+// jobs failing on all attempts, a retry that succeeds, a run stopped by a runner's shutdown and taken over, a
+// request whose attempts all hang and are ended by the keep-alive (before issue 10: 3 attempts, 3 e-mails; the
+// keep-alive's runner runs its clock 61 s ahead, as if the 1-minute keep-alive timeout had passed). With
 // executeRun directly (the unit that writes the flag): first_consecutive sequences across retried failures, a
 // stop by the signal versus the execution time limit, and the constraint that only a failure can plan a retry.
 import * as assert from 'uvu/assert';
@@ -191,6 +193,42 @@ test('executeRun: retry_planned only for a failure, or a stop by the signal; nev
   // The table refuses a planned retry of a run that did not fail.
   const refused = await db().query(`UPDATE conflag.job_runs SET retry_planned = true WHERE id = $1`, [succeeded.runId]).then(() => null, (error: Error) => error);
   assert.match(String(refused?.message), /job_runs_retry_planned_check/);
+});
+
+test('a request whose three attempts are all ended by the keep-alive gets one failure e-mail, about the last', async () => {
+  await db().query('UPDATE conflag.recordings SET confidential = false WHERE confidential');
+  const job = await insertNotifyJob(db(), { name: 'Hangs every time', onFailure: 'every_time' });
+  await db().query(`UPDATE conflag.jobs SET keep_alive_timeout_minutes = 1 WHERE id = $1`, [job]);
+  const lock = await lockMatchingRecording(db());
+  try {
+    await startTestService({ config: { retryLimit: 2 }, email: emailConfig(smtp.url) });
+    await startTestService({ config: { retryLimit: 2, keepAliveCheckIntervalMs: 300 }, email: emailConfig(smtp.url), now: () => new Date(Date.now() + 61_000) });
+    await db().query(`SELECT conflag.request_run('Hangs every time')`);
+    await waitFor(async () => {
+      const { rows } = await db().query(`SELECT count(*)::int AS n FROM conflag.job_runs WHERE job_id = $1 AND status = 'interrupted'`, [job]);
+      return rows[0].n === 3;
+    }, { timeoutMs: 30_000, what: 'three interrupted attempts' });
+  } finally {
+    await lock.release();
+  }
+  // Earlier tests' runs queued e-mails that this file's services send too: only this job's count.
+  const mine = () => smtp.received.filter((m) => m.headers['x-conflag-job'] === job);
+  await waitFor(() => mine().length >= 1, { timeoutMs: 10_000, what: 'the failure e-mail' });
+  await new Promise((r) => setTimeout(r, 2_000)); // a second e-mail or a fourth attempt would show up meanwhile
+  const { rows: runs } = await db().query(
+    `SELECT id::text, attempt, status, retry_planned, error FROM conflag.job_runs WHERE job_id = $1 ORDER BY id`,
+    [job],
+  );
+  console.log(`figures: keep-alive expiries: 1 request, ${runs.length} attempts (${runs.filter((r) => r.status === 'interrupted').length} ended by the keep-alive), ${mine().length} failure e-mail(s)`);
+  assert.equal(runs.map((r) => [r.attempt, r.status, r.retry_planned]), [[1, 'interrupted', true], [2, 'interrupted', true], [3, 'interrupted', false]]);
+  for (const run of runs) assert.match(run.error, /^interrupted by the keep-alive: no heartbeat from its runner \S+ for 1 minutes \(keep_alive_timeout_minutes\)/);
+  assert.is(mine().length, 1, mine().map((m) => m.subject).join('\n'));
+  assert.is(mine()[0].headers['x-conflag-run'], runs[2].id);
+  assert.match(mine()[0].subject, 'was interrupted');
+  assert.equal((await outboxOf(db(), job)).map((m) => [m.run_id, m.kind]), [[runs[2].id, 'failure']]);
+  const { rows: [request] } = await db().query(`SELECT run_id::text FROM conflag.run_requests WHERE job_id = $1`, [job]);
+  assert.is(request.run_id, runs[2].id, 'the request names the attempt that answered it last');
+  await stopAll();
 });
 
 test.run();

@@ -125,7 +125,7 @@ test('one running run per job: a second start is recorded as skipped, naming the
   try {
     first = executeRun(pool, jobId, { trigger: 'schedule' });
     const running = await waitUntilBlocked(pool, jobId);
-    second = await executeRun(pool, jobId, { trigger: 'manual', requestId: null });
+    second = await executeRun(pool, jobId, { trigger: 'manual' });
     assert.is(second.status, 'skipped');
     assert.is(second.runningRunId, running.id);
     const skippedRow = await runRow(pool, second.runId);
@@ -146,15 +146,22 @@ test('one running run per job: a second start is recorded as skipped, naming the
   assert.is(unique.rows[0].n, 1);
 });
 
-test('a manual request is linked to the run that answers it', async () => {
+test('a run that answers requests is linked to every request of its job waiting for one, and names the first', async () => {
   const pool = openPool();
   await insertRecordings(pool, 3, { duration: allLong, perBlock: 10 });
   const jobId = await insertJob(pool, { name: 'requested', condition: longCalls });
-  const { rows } = await pool.query(`SELECT conflag.request_run('requested')::text AS id`);
-  const result = await executeRun(pool, jobId, { trigger: 'manual', requestId: rows[0].id });
-  const request = await pool.query(`SELECT run_id::text, picked_up_at FROM conflag.run_requests WHERE id = $1`, [rows[0].id]);
-  assert.is(request.rows[0].run_id, result.runId);
-  assert.ok(request.rows[0].picked_up_at);
+  const other = await insertJob(pool, { name: 'not requested', condition: longCalls });
+  const { rows } = await pool.query(`SELECT conflag.request_run('requested')::text AS id FROM generate_series(1, 3)`);
+  const { rows: [elsewhere] } = await pool.query(`SELECT conflag.request_run('not requested')::text AS id`);
+  const result = await executeRun(pool, jobId, { trigger: 'manual', answerRequests: true });
+  const requests = await pool.query(`SELECT id::text, run_id::text, picked_up_at FROM conflag.run_requests WHERE job_id = $1 ORDER BY id`, [jobId]);
+  assert.equal(requests.rows.map((r) => [r.id, r.run_id]), rows.map((r) => [r.id, result.runId]));
+  assert.ok(requests.rows.every((r) => r.picked_up_at), 'answered requests count as picked up');
+  assert.is((await pool.query(`SELECT request_id::text FROM conflag.job_runs WHERE id = $1`, [result.runId])).rows[0].request_id, rows[0].id);
+  const untouched = await pool.query(`SELECT run_id, picked_up_at FROM conflag.run_requests WHERE id = $1`, [elsewhere.id]);
+  assert.equal(untouched.rows[0], { run_id: null, picked_up_at: null }, `job ${other}'s request waits for its own run`);
+  const next = await executeRun(pool, jobId, { trigger: 'manual', answerRequests: true });
+  assert.is((await pool.query(`SELECT request_id FROM conflag.job_runs WHERE id = $1`, [next.runId])).rows[0].request_id, null, 'nothing left to answer');
 });
 
 test('a job deleted during its run stops the run (aborted, its batch rolled back) and keeps its history', async () => {

@@ -151,6 +151,28 @@ export async function holdRow(pool: pg.Pool, recordingId: string): Promise<{ rel
   };
 }
 
+/**
+ * A run of the job in progress in another process: its 'running' row, and a session holding the job's liveness
+ * lock as that run's session would (without the lock the row would be a dead run, taken over by the next start).
+ */
+export async function liveRun(pool: pg.Pool, jobId: string): Promise<{ id: string; end(): Promise<void> }> {
+  const session = await pool.connect();
+  await session.query(`SELECT pg_advisory_lock(conflag.run_lock_key($1))`, [jobId]);
+  const { rows } = await session.query<{ id: string }>(
+    `INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition, backend_pid)
+     SELECT id, name, 'schedule', now(), 'UTC', mode, action, condition, pg_backend_pid() FROM conflag.jobs WHERE id = $1 RETURNING id::text`,
+    [jobId],
+  );
+  return {
+    id: rows[0].id,
+    async end() {
+      await session.query(`UPDATE conflag.job_runs SET status = 'succeeded', finished_at = now() WHERE id = $1 AND status = 'running'`, [rows[0].id]);
+      await session.query(`SELECT pg_advisory_unlock(conflag.run_lock_key($1))`, [jobId]);
+      session.release();
+    },
+  };
+}
+
 /** Polls until check() is truthy (at most ~10 s) and returns its value. */
 export function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
   return pollUntil(check, { what, intervalMs: 25 });

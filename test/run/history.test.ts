@@ -23,7 +23,7 @@ async function pastRun(pool: Pool, jobId: string | null, status: string, finishe
   return rows[0].id;
 }
 
-test('expire_stalled_runs fails a run without progress for keep_alive_timeout_minutes and terminates its session', async () => {
+test('expire_stalled_runs interrupts a run whose runner wrote no heartbeat for keep_alive_timeout_minutes and terminates its session', async () => {
   const pool = openPool();
   const ids = await insertRecordings(pool, 10, { duration: () => 9000 });
   const jobId = await insertJob(pool, { name: 'stuck', condition: longCalls, keep_alive_timeout_minutes: 5 });
@@ -35,20 +35,23 @@ test('expire_stalled_runs fails a run without progress for keep_alive_timeout_mi
     blocked = await waitUntilBlocked(pool, jobId);
     const early = await pool.query(`SELECT * FROM conflag.expire_stalled_runs(now() + interval '4 minutes')`);
     assert.is(early.rowCount, 0, 'not stalled yet');
-    const expired = await pool.query(`SELECT id::text FROM conflag.expire_stalled_runs(now() + interval '6 minutes') AS id`);
-    assert.equal(expired.rows.map((r) => r.id), [blocked.id]);
+    // Six minutes on, its last heartbeat is older than the 5-minute keep-alive timeout.
+    const expired = await pool.query(`SELECT run_id::text AS id, reason FROM conflag.expire_stalled_runs(now() + interval '6 minutes')`);
+    assert.equal(expired.rows, [{ id: blocked.id, reason: 'no heartbeat' }]);
   } finally {
     await held.release();
   }
   const result = await running;
-  assert.is(result.status, 'failed');
-  assert.is(result.error, 'no progress for 5 minutes (keep-alive timeout)');
+  const expected = /^interrupted by the keep-alive: no heartbeat from its runner \S+ for 5 minutes \(keep_alive_timeout_minutes\): the runner stopped responding; its session was terminated and its batch in progress rolled back; the 0 committed batches stay applied$/;
+  assert.is(result.status, 'interrupted');
+  assert.match(result.error!, expected);
   const gone = await waitFor('the session to end', async () =>
     (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1`, [blocked.pid])).rows[0].n === 0);
   assert.ok(gone);
   assert.equal(await confidentialIds(pool), [], 'its batch was rolled back');
   const run = await runRow(pool, blocked.id);
-  assert.equal({ status: run.status, error: run.error }, { status: 'failed', error: 'no progress for 5 minutes (keep-alive timeout)' });
+  assert.is(run.status, 'interrupted');
+  assert.match(run.error!, expected);
   const again = await executeRun(pool, jobId, { trigger: 'manual' });
   assert.is(again.status, 'succeeded', 'the job can run again');
 });
@@ -65,10 +68,11 @@ test('expire_stalled_runs never terminates an unrelated session that reuses a re
        VALUES ($1, 'orphan', 'schedule', now(), 'UTC', 'full', 'set', '{"all": []}', $2, now() - interval '20 minutes') RETURNING id::text`,
       [jobId, pid],
     );
-    const expired = await pool.query(`SELECT id::text FROM conflag.expire_stalled_runs() AS id`);
-    assert.equal(expired.rows.map((r) => r.id), [rows[0].id]);
+    // Nobody holds its liveness lock: it is recorded as interrupted at once, and nothing is terminated.
+    const expired = await pool.query(`SELECT run_id::text AS id, reason FROM conflag.expire_stalled_runs()`);
+    assert.equal(expired.rows, [{ id: rows[0].id, reason: 'session ended' }]);
     assert.is((await bystander.query(`SELECT 1 AS ok`)).rows[0].ok, 1, 'the bystander session is alive');
-    assert.equal((await runRow(pool, rows[0].id)).error, 'no progress for 15 minutes (keep-alive timeout)');
+    assert.match((await runRow(pool, rows[0].id)).error!, /^interrupted: its database session ended without recording the end of the run .* noticed by the keep-alive$/);
     assert.is((await pool.query(`SELECT count(*)::int AS n FROM conflag.expire_stalled_runs()`)).rows[0].n, 0, 'nothing left to expire');
   } finally {
     bystander.release();

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, tableBlocks } from './fixtures.ts';
+import { confidentialIds, insertJob, insertRecordings, liveRun, longCalls, rejection, resetRunData, runRow, tableBlocks } from './fixtures.ts';
 
 const test = suite('run: incremental');
 test.after(closePools);
@@ -141,14 +141,11 @@ test('the state is visible in job_incremental_status and reset by reset_incremen
   const missing = await rejection(pool.query(`SELECT conflag.reset_incremental_state('no such job')`));
   assert.is(missing.code, 'CF301');
   // Refused while the job runs.
-  await pool.query(
-    `INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition) SELECT id, name, 'manual', now(), 'UTC', mode, action, condition FROM conflag.jobs WHERE id = $1`,
-    [jobId],
-  );
+  const live = await liveRun(pool, jobId);
   const busy = await rejection(pool.query(`SELECT conflag.reset_incremental_state('stateful')`));
   assert.is(busy.code, 'CF302');
   assert.match(busy.message, 'is running');
-  await pool.query(`DELETE FROM conflag.job_runs WHERE status = 'running'`);
+  await live.end();
 
   const reset = await pool.query(`SELECT conflag.reset_incremental_state('stateful') AS n`);
   assert.is(Number(reset.rows[0].n), 5);

@@ -11,7 +11,7 @@ import { main } from '../../src/cli/main.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 import { waitFor } from '../lib/waitFor.ts';
-import { confidentialIds, insertJob, insertRecordings, longCalls, resetRunData } from './fixtures.ts';
+import { confidentialIds, insertJob, insertRecordings, liveRun, longCalls, resetRunData, runRow } from './fixtures.ts';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 const test = suite('run: the run command');
@@ -43,16 +43,6 @@ async function cli(args: string[], tty = false) {
   const err = capture();
   const code = await main(args, { stdout: out.stream, stderr: err.stream });
   return { code, stdout: out.text(), stderr: err.text() };
-}
-
-/** A run row left 'running' (another process is running the job). */
-async function fakeRunning(pool: ReturnType<typeof openPool>, jobId: string): Promise<string> {
-  const { rows } = await pool.query(
-    `INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition)
-     SELECT id, name, 'schedule', now(), 'UTC', mode, action, condition FROM conflag.jobs WHERE id = $1 RETURNING id::text`,
-    [jobId],
-  );
-  return rows[0].id;
 }
 
 test('runs a job by name (any case) or id, prints a plain summary and exits 0', async () => {
@@ -87,7 +77,8 @@ test('a job that is already running: exit 3 without --wait; with --wait it runs 
   const pool = openPool();
   await insertRecordings(pool, 5, { duration: () => 9000 });
   const jobId = await insertJob(pool, { name: 'busy', condition: longCalls });
-  const other = await fakeRunning(pool, jobId);
+  const running = await liveRun(pool, jobId);
+  const other = running.id;
   const refused = await cli(['run', 'busy']);
   assert.is(refused.code, 3);
   assert.match(refused.stderr, `job "busy" is already running (run ${other}, started `);
@@ -97,11 +88,26 @@ test('a job that is already running: exit 3 without --wait; with --wait it runs 
   const waiting = cli(['run', 'busy', '--wait']);
   await new Promise((resolve) => setTimeout(resolve, 700));
   assert.equal(await confidentialIds(pool), [], 'still waiting');
-  await pool.query(`UPDATE conflag.job_runs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [other]);
+  await running.end();
   const waited = await waiting;
   assert.is(waited.code, 0, waited.stderr);
   assert.match(waited.stderr, `waiting for run ${other} of job "busy" to end`);
   assert.is((await confidentialIds(pool)).length, 5);
+});
+
+test('a run left behind by a process that died does not block `conflag run`: it is recorded interrupted and the job runs', async () => {
+  const pool = openPool();
+  await insertRecordings(pool, 5, { duration: () => 9000 });
+  const jobId = await insertJob(pool, { name: 'orphaned', condition: longCalls });
+  const { rows: [dead] } = await pool.query(
+    `INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition)
+     SELECT id, name, 'schedule', now(), 'UTC', mode, action, condition FROM conflag.jobs WHERE id = $1 RETURNING id::text`,
+    [jobId],
+  );
+  const result = await cli(['run', 'orphaned']);
+  assert.is(result.code, 0, result.stderr);
+  assert.is((await confidentialIds(pool)).length, 5);
+  assert.is((await runRow(pool, dead.id)).status, 'interrupted');
 });
 
 test('a failed run exits 1 with its error; an unknown job exits 1; bad arguments exit 2', async () => {

@@ -12,7 +12,7 @@ import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { dropMemberLogins, memberOf } from '../lib/loginRole.ts';
 import { suite } from '../lib/suite.ts';
-import { confidentialIds, insertJob, insertRecordings, longCalls, rejection, resetRunData, runRow, tableBlocks, type JobInput } from './fixtures.ts';
+import { confidentialIds, insertJob, insertRecordings, liveRun, longCalls, rejection, resetRunData, runRow, tableBlocks, type JobInput } from './fixtures.ts';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
 const test = suite('run: detailed run log');
@@ -194,12 +194,12 @@ test('a stopped run logs a warning end; a skipped start logs run_skipped', async
   assert.equal(log.map((e) => [e.event, e.level]), [['run_started', 'info'], ['scan_planned', 'info'], ['batch', 'info'], ['run_finished', 'warn']]);
   assert.equal({ status: log[3].details.status, error: log[3].details.error }, { status: 'aborted', error: stopped.error });
   // A run already in progress (another process): the new start is recorded as skipped, with one entry.
-  const running = await pool.query(`INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition)
-                                    SELECT id, name, 'schedule', now(), 'UTC', mode, action, condition FROM conflag.jobs WHERE id = $1 RETURNING id::text`, [jobId]);
+  const running = await liveRun(pool, jobId);
   const skipped = await executeRun(pool, jobId, { trigger: 'schedule' });
+  await running.end();
   assert.is(skipped.status, 'skipped');
   const skippedLog = await entries(pool, skipped.runId);
-  assert.equal(skippedLog.map((e) => [e.event, e.level, e.details.running_run_id]), [['run_skipped', 'warn', running.rows[0].id]]);
+  assert.equal(skippedLog.map((e) => [e.event, e.level, e.details.running_run_id]), [['run_skipped', 'warn', running.id]]);
 });
 
 test('pruning a run deletes its log; deleting the job keeps it', async () => {

@@ -2,6 +2,7 @@
 // naming the variable, the value and what is allowed. Also that the retry settings reach each queued run.
 import * as assert from 'uvu/assert';
 import { readRunnerConfig } from '../../src/service/runnerConfig.ts';
+import { failureRetryDelaySeconds } from '../../src/service/failureRetryDelay.ts';
 import { BOSS_SCHEMA } from '../../src/service/runQueue.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { closePools, databaseUrl } from '../lib/db.ts';
@@ -29,7 +30,7 @@ test('defaults (as documented in README.md and docs/operations.md)', () => {
       retryMax: config.retryDelayMaxSeconds,
       shutdown: config.shutdownTimeoutMs,
     },
-    { concurrency: 2, reconcile: 60_000, poll: 5_000, keepAlive: 30_000, prune: 3_600_000, retryLimit: 2, retryDelay: 30, backoff: true, retryMax: 3600, shutdown: 30_000 },
+    { concurrency: 2, reconcile: 60_000, poll: 5_000, keepAlive: 5_000, prune: 3_600_000, retryLimit: 2, retryDelay: 30, backoff: true, retryMax: 3600, shutdown: 30_000 },
   );
 });
 
@@ -51,21 +52,35 @@ test('bad values are refused with the variable, the value and what is allowed', 
   assert.throws(() => readRunnerConfig({ CONFLAG_RETRY_BACKOFF: 'maybe' }), /CONFLAG_RETRY_BACKOFF="maybe" is not valid; use true or false/);
 });
 
-test('the retry settings travel with every queued run', async () => {
+test('a failed run waits the configured backoff (the runner sets it); the queue itself retries at once, up to the retry limit', async () => {
+  const config = { retryDelaySeconds: 7, retryBackoff: true, retryDelayMaxSeconds: 100 };
+  assert.equal([1, 2, 3, 10].map((n) => failureRetryDelaySeconds(n, config, () => 0)), [7, 14, 28, 100]);
+  assert.equal([1, 2].map((n) => failureRetryDelaySeconds(n, config, () => 0.999)), [14, 28]);
+  assert.is(failureRetryDelaySeconds(3, { ...config, retryBackoff: false }), 7);
+
   const pool = db();
-  const job = await insertJob(pool, { name: 'configured', execution_time_limit_minutes: 5 });
-  await startTestService({ config: { retryLimit: 3, retryDelaySeconds: 7, retryBackoff: true, retryDelayMaxSeconds: 100 } });
-  const { rows } = await pool.query<{ id: string }>(`SELECT conflag.request_run('configured') AS id`);
+  await pool.query(`INSERT INTO conflag.recordings (tenant_id, call_id, started_at, duration) VALUES ('default', 'c1', now(), 4242)`);
+  await pool.query(`INSERT INTO conflag.attributes (name, type, expression, description)
+                    VALUES ('test_ratio', 'number', '(100000 / (r.duration - 4242))', 'test only: fails for duration 4242')`);
+  const job = await insertJob(pool, { name: 'configured', execution_time_limit_minutes: 5, condition: { all: [{ fact: 'test_ratio', operator: 'greaterThan', value: 0 }] } });
+  await startTestService({ config: { retryLimit: 3, ...config } });
+  await pool.query(`SELECT conflag.request_run('configured')`);
   const row = await waitFor(async () => {
     const result = await pool.query(
-      `SELECT retry_limit, retry_delay, retry_backoff, retry_delay_max, expire_seconds, heartbeat_seconds
-         FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1`,
-      [`request:${rows[0].id}`],
+      `SELECT state, retry_limit, retry_delay, retry_backoff, expire_seconds, heartbeat_seconds, priority,
+              extract(epoch FROM start_after - now())::float8 AS wait
+         FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1 AND state = 'retry'`,
+      [`request:${job}`],
     );
     return result.rows[0];
-  }, { what: 'the queued run' });
-  assert.equal(row, { retry_limit: 3, retry_delay: 7, retry_backoff: true, retry_delay_max: 100, expire_seconds: 5 * 60 + 300, heartbeat_seconds: 30 });
-  await waitFor(async () => (await pool.query(`SELECT 1 FROM conflag.job_runs WHERE job_id = $1 AND status = 'succeeded'`, [job])).rowCount, { what: 'the run' });
+  }, { what: 'the failed run waiting for its retry' });
+  const { wait, ...settings } = row;
+  assert.equal(settings, { state: 'retry', retry_limit: 3, retry_delay: 0, retry_backoff: false, expire_seconds: 5 * 60 + 300, heartbeat_seconds: 30, priority: 0 });
+  assert.ok(wait > 5 && wait <= 14, `the retry waits 7-14 s: ${wait}`);
+  const runs = await pool.query(`SELECT attempt, status, retry_planned FROM conflag.job_runs WHERE job_id = $1`, [job]);
+  assert.equal(runs.rows, [{ attempt: 1, status: 'failed', retry_planned: true }]);
+  await stopAll();
+  await pool.query(`DELETE FROM conflag.jobs WHERE id = $1`, [job]);
 });
 
 test('`conflag start` refuses a bad setting before starting', async () => {

@@ -74,23 +74,35 @@ test('one run per job: a tick during a run is recorded as skipped; with every wo
   assert.is(rows[0].n, 0);
 });
 
-test('two runners never run one job at the same time', async () => {
+test('two runners never run one job at the same time; requests made meanwhile are answered, none is lost', async () => {
   const pool = db();
   await startTestService();
   const job = await insertJob(pool, { name: 'contended' });
   await pool.query('UPDATE conflag.recordings SET confidential = false');
   const lock = await lockMatchingRecording(pool);
+  const requests: string[] = [];
   try {
-    for (let i = 0; i < 4; i++) await requestRun(job);
-    await waitFor(async () => (await runsOf(pool, job)).length === 4, { timeoutMs: 10_000, what: 'four runs' });
+    requests.push(await requestRun(job));
+    await waitFor(async () => (await runsOf(pool, job))[0]?.status === 'running', { what: 'the first run' });
+    for (let i = 0; i < 3; i++) requests.push(await requestRun(job));
+    // Each request meanwhile is answered by a run that found the job busy (skipped), or waits for one.
+    await waitFor(async () => (await pool.query('SELECT 1 FROM conflag.run_requests WHERE job_id = $1 AND run_id IS NULL', [job])).rowCount === 0, {
+      timeoutMs: 10_000, what: 'every request to be answered',
+    });
     const runs = await runsOf(pool, job);
-    assert.equal(runs.map((r) => r.status).sort(), ['running', 'skipped', 'skipped', 'skipped']);
+    assert.equal(runs.filter((r) => r.status === 'running').length, 1, JSON.stringify(runs));
+    assert.ok(runs.slice(1).every((r) => r.status === 'skipped'), JSON.stringify(runs));
+    assert.ok(runs.length <= 4, `at most one run per request: ${runs.length}`);
   } finally {
     await lock.release();
   }
   await waitFor(async () => (await runsOf(pool, job)).every((r) => r.status !== 'running'), { what: 'the run to finish' });
-  const runners = new Set((await runsOf(pool, job)).map((r) => r.runner));
-  assert.ok(runners.size >= 1);
+  const { rows } = await pool.query(
+    `SELECT q.id::text AS request, r.status FROM conflag.run_requests q JOIN conflag.job_runs r ON r.id = q.run_id WHERE q.job_id = $1 ORDER BY q.id`,
+    [job],
+  );
+  assert.equal(rows.map((r) => r.request), requests);
+  assert.is(rows[0].status, 'succeeded');
 });
 
 test('a failed run is retried with its attempt number; every attempt is in the history', async () => {
@@ -163,8 +175,9 @@ test('a run over the execution time limit is aborted between batches, keeps its 
   assert.match(runs[0].error!, /execution time limit of 1 minutes? reached after 2 batches/);
   assert.is(runs[0].changed, '6', 'the first two batches (blocks 0-1: ids 1-20) stay applied');
   assert.equal(await confidentialCalls(pool), ['call-3', 'call-6', 'call-9', 'call-12', 'call-15', 'call-18']);
-  const { rows } = await pool.query(`SELECT expire_seconds, state FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1`, [`request:${request}`]);
+  const { rows } = await pool.query(`SELECT expire_seconds, state FROM ${BOSS_SCHEMA}.job WHERE singleton_key = $1`, [`request:${job}`]);
   assert.equal(rows, [{ expire_seconds: 360, state: 'completed' }], 'pg-boss expiry is the limit plus 5 minutes');
+  assert.is((await db().query(`SELECT run_id::text FROM conflag.run_requests WHERE id = $1`, [request])).rows[0].run_id, runs[0].id);
   assert.is(await metricValue(service.metrics.runs, { status: 'aborted', trigger: 'manual' }), 1);
 });
 

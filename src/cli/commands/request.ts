@@ -4,7 +4,6 @@
 // follows the request until its run has finished.
 import pg from 'pg';
 import { fromDatabaseError } from '../../errors.ts';
-import { BOSS_SCHEMA, RUN_QUEUE } from '../../service/runQueue.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
 
@@ -14,7 +13,7 @@ export const command: Command = {
   usage:
     '<job name or id> [--wait] [--timeout SECONDS]\n\n' +
     '  --wait               wait until a runner has run the job; exit 0 if the run succeeded, 1 otherwise\n' +
-    '  --timeout SECONDS    with --wait: give up if no runner has started the run by then (default 60)\n\n' +
+    '  --timeout SECONDS    with --wait: give up if no runner has started the run (or its retry) by then (default 60)\n\n' +
     'Needs a running `conflag start` on the same database to pick the request up.',
   maxArgs: 1,
   options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
@@ -47,46 +46,47 @@ export const command: Command = {
   },
 };
 
-/** Follows the request's runs (one per attempt: a failed run may be retried) until none is running or queued. */
+/**
+ * Follows the run that answers the request (run_requests.run_id: one run may answer several requests, and a
+ * failed or interrupted attempt that is retried hands the request on to its retry) until one ends for good.
+ */
 async function waitForRun(client: pg.Client, requestId: string, timeoutMs: number, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  const reported = new Map<string, string>();
+  let deadline = Date.now() + timeoutMs;
+  let reported = '';
   for (;;) {
-    const { rows: [request] } = await client.query<{ picked_up_at: Date | null }>('SELECT picked_up_at FROM conflag.run_requests WHERE id = $1', [requestId]);
+    const { rows: [request] } = await client.query<{
+      picked_up_at: Date | null; id: string | null; attempt: number; status: string; matched: string; changed: string; error: string | null;
+      runner: string | null; retry_planned: boolean;
+    }>(
+      `SELECT q.picked_up_at, r.id::text, r.attempt, r.status, r.matched, r.changed, r.error, r.runner, r.retry_planned
+         FROM conflag.run_requests q LEFT JOIN conflag.job_runs r ON r.id = q.run_id
+        WHERE q.id = $1`,
+      [requestId],
+    );
     if (!request) {
       stderr.write(`request ${requestId} is gone (its job was deleted)\n`);
       return 1;
     }
-    const { rows: runs } = await client.query<{ id: string; attempt: number; status: string; matched: string; changed: string; error: string | null; runner: string | null }>(
-      'SELECT id, attempt, status, matched, changed, error, runner FROM conflag.job_runs WHERE request_id = $1 ORDER BY id',
-      [requestId],
-    );
-    for (const run of runs) {
-      if (reported.get(run.id) === run.status) continue;
-      reported.set(run.id, run.status);
+    const run = request.id === null ? undefined : request;
+    if (run && reported !== `${run.id}:${run.status}`) {
+      reported = `${run.id}:${run.status}`;
+      deadline = Date.now() + timeoutMs;
       stdout.write(
         run.status === 'running'
           ? `run ${run.id} (attempt ${run.attempt}) started on ${run.runner ?? 'a runner'}\n`
-          : `run ${run.id} (attempt ${run.attempt}) ${run.status}: ${run.matched} matched, ${run.changed} changed${run.error ? ` (${run.error})` : ''}\n`,
+          : `run ${run.id} (attempt ${run.attempt}) ${run.status}: ${run.matched} matched, ${run.changed} changed${run.error ? ` (${run.error})` : ''}` +
+            `${run.retry_planned ? '; it is retried' : ''}\n`,
       );
     }
-    const last = runs[runs.length - 1];
-    if (last && last.status !== 'running' && !(await retryPending(client, requestId))) return last.status === 'succeeded' ? 0 : 1;
-    if (!last && Date.now() > deadline) {
+    if (run && run.status !== 'running' && !run.retry_planned) return run.status === 'succeeded' ? 0 : 1;
+    if (run?.status !== 'running' && Date.now() > deadline) {
       stderr.write(
-        `no runner ${request.picked_up_at ? 'started' : 'picked up'} request ${requestId} within ${timeoutMs / 1000} s; is \`conflag start\` running on this database?\n`,
+        run
+          ? `no retry of run ${run.id} started within ${timeoutMs / 1000} s; is \`conflag start\` running on this database?\n`
+          : `no runner ${request.picked_up_at ? 'started' : 'picked up'} request ${requestId} within ${timeoutMs / 1000} s; is \`conflag start\` running on this database?\n`,
       );
       return 1;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/** Whether the request's queued run (pg-boss singletonKey "request:<id>") is still waiting, running or due for a retry. */
-async function retryPending(client: pg.Client, requestId: string): Promise<boolean> {
-  const { rows } = await client.query(
-    `SELECT 1 FROM ${BOSS_SCHEMA}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry', 'active') LIMIT 1`,
-    [RUN_QUEUE, `request:${requestId}`],
-  );
-  return rows.length > 0;
 }
