@@ -2,6 +2,7 @@
 // and trigger, recordings changed, run duration histogram, queue lag while a run waits for a busy runner, last
 // reconcile, the process/Node default metrics, the per-job series and the unschedulable-jobs gauge — and the
 // whole text through `promtool check metrics` (rule in test/service/promtool.ts).
+import type pg from 'pg';
 import * as assert from 'uvu/assert';
 import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
@@ -122,9 +123,20 @@ test('per-job series (label job_id and job = the name) and the gauge of jobs tha
   assert.is(checkWithPromtool(text).output, '');
 });
 
+/**
+ * The earlier tests' jobs stay in this file's database; 'series ok' runs every 5 minutes, and a tick of it that
+ * came due during a later test made that test see two runs waiting instead of one (CI, 2026-11-26). Later tests
+ * start with every earlier job disabled and nothing left in the queue.
+ */
+async function withoutEarlierJobs(pool: pg.Pool) {
+  await pool.query('UPDATE conflag.jobs SET enabled = false');
+  await pool.query(`DELETE FROM conflag_boss.job WHERE state IN ('created', 'retry')`);
+}
+
 test('queue lag grows while a run waits for a busy runner', async () => {
   await stopAll();
   const pool = db();
+  await withoutEarlierJobs(pool);
   await pool.query('UPDATE conflag.recordings SET confidential = false');
   const service = await startTestService({ config: { concurrency: 1 } });
   const blocked = await insertJob(pool, { name: 'blocking' });
@@ -151,6 +163,7 @@ test('queue lag grows while a run waits for a busy runner', async () => {
 test('/health answers 503 while the runner is stopping', async () => {
   await stopAll();
   const pool = db();
+  await withoutEarlierJobs(pool);
   await pool.query('UPDATE conflag.recordings SET confidential = false');
   const service = await startTestService({ config: { shutdownTimeoutMs: 10_000 } });
   const job = await insertJob(pool, { name: 'in progress at shutdown' });
