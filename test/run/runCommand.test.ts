@@ -38,10 +38,12 @@ function capture(isTTY = false) {
   return { stream, text: () => text };
 }
 
-async function cli(args: string[], tty = false) {
+async function cli(args: string[], tty = false, onStart?: (stderr: () => string) => void) {
   const out = capture(tty);
   const err = capture();
-  const code = await main(args, { stdout: out.stream, stderr: err.stream });
+  const running = main(args, { stdout: out.stream, stderr: err.stream });
+  onStart?.(err.text);
+  const code = await running;
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -85,7 +87,10 @@ test('a job that is already running: exit 3 without --wait; with --wait it runs 
   assert.match(refused.stderr, 'use --wait');
   assert.equal(await confidentialIds(pool), []);
 
-  const waiting = cli(['run', 'busy', '--wait']);
+  // Ends the other run only once the command says it waits (a fixed 700 ms was too short on a loaded machine).
+  let stderrSoFar = () => '';
+  const waiting = cli(['run', 'busy', '--wait'], false, (text) => (stderrSoFar = text));
+  await waitFor(() => stderrSoFar().includes('waiting for run'), { what: 'the command to wait' });
   await new Promise((resolve) => setTimeout(resolve, 700));
   assert.equal(await confidentialIds(pool), [], 'still waiting');
   await running.end();
