@@ -4,7 +4,7 @@
 // message — anything the database would refuse, instead of compiling something it never agreed to.
 import { conditionError, jsonbText, jsonForMessage } from './conditionError.ts';
 import { parsePath } from './jsonPath.ts';
-import { parseDateValue, parseTimestampValue, parseTimeValue } from './temporal.ts';
+import { parseDateValue, parseTimestampParts, parseTimeValue } from './temporal.ts';
 import type { AttributeType, Catalog, ConditionNode, Json, Leaf, OperatorInfo } from './types.ts';
 
 export const LIMITS = { depth: 10, leaves: 200, textBytes: 65536, arrayValues: 1000, stringChars: 1000 } as const;
@@ -172,8 +172,8 @@ export function valueProblem(value: Json, type: AttributeType, operator: string)
       if (typeof value === 'string' && ORDERING.has(operator) && NUMERIC_STRING.test(value)) return undefined;
       return 'expected a number' + (ORDERING.has(operator) ? ' (or a decimal number in a string, such as "7200")' : '');
     case 'timestamp':
-      // The zone only matters for the instant, not for validity; UTC keeps this check independent of the job.
-      return parseTimestampValue(value, 'UTC') === undefined
+      // The zone only matters for the instant, not for validity, so this check is independent of the job.
+      return parseTimestampParts(value) === undefined
         ? "expected a timestamp string YYYY-MM-DD HH:MM[:SS[.ffffff]] (or with T), optionally ending in Z or an offset such as +02:00; without an offset it is read in the job's timezone (and it must be a real date and time)"
         : undefined;
     case 'date':

@@ -48,7 +48,7 @@ ${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>record
 
 function summary(report: JobReportRow, now: Date): Html {
   const tz = report.timezone;
-  const { scheduleProblem: problem, nextRunAt } = overviewOf(report, now);
+  const { scheduleProblem: problem, nextRunAt } = overviewOf(report);
   return html`<dl class="facts" id="summary">
 <dt>last run</dt><dd>${report.last_run_id ? html`<a href="/runs/${report.last_run_id}">${status(report.last_status)}</a> ${formatTime(report.last_finished_at, tz)}` : status(null)}</dd>
 <dt>last success</dt><dd>${report.last_success_run_id ? html`<a href="/runs/${report.last_success_run_id}">${formatTime(report.last_success_at, tz)}</a>` : '—'}</dd>
@@ -60,7 +60,7 @@ function summary(report: JobReportRow, now: Date): Html {
 }
 
 export async function jobPage(pool: pg.Pool, jobId: string, options: { before: string | null; preview: boolean }, now = new Date()): Promise<Html | undefined> {
-  const [job, report] = await Promise.all([readJobSettings(pool, jobId), readJobReport(pool, jobId)]);
+  const [job, report] = await Promise.all([readJobSettings(pool, jobId), readJobReport(pool, jobId, now)]);
   if (!job || !report) return undefined;
   const tz = report.timezone;
   const client = await pool.connect();

@@ -114,7 +114,7 @@ function collectJobGauges(metrics: MetricsRegistry, pool: pg.Pool) {
   const failures = perJob('conflag_job_consecutive_failures', 'Failed, aborted or interrupted runs of the job since its last success (conflag.job_status.consecutive_failures).');
   const nextTick = perJob('conflag_job_next_tick_seconds', 'Seconds until the job is next due (negative: overdue); absent for manual, disabled and unschedulable jobs.');
   const changed = perJob('conflag_job_last_run_recordings_changed', "Recordings whose flag the job's last finished run changed.");
-  const unschedulable = new Gauge({ name: 'conflag_jobs_unschedulable', help: 'Enabled jobs with a schedule that cannot be scheduled (a time zone Node.js does not know, a crontab with no next time): they never run; `conflag jobs` names them.', registers });
+  const unschedulable = new Gauge({ name: 'conflag_jobs_unschedulable', help: 'Enabled jobs with a schedule that cannot be scheduled (saved under older rules the database now refuses, or a server TimeZone PostgreSQL cannot use): they never run; `conflag jobs` names them.', registers });
   const all = [status, lastSuccess, failures, nextTick, changed];
   metrics.collect('jobs', async () => {
     const now = new Date();

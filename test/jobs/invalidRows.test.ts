@@ -63,6 +63,9 @@ const CASES: Case[] = [
   { label: 'timezone wrong case', row: { timezone: 'europe/berlin' }, code: 'CF008', includes: ['jobs.timezone', '"europe/berlin"', 'did you mean "Europe/Berlin"'] },
   { label: 'timezone empty', row: { timezone: '' }, code: 'CF008', includes: ['jobs.timezone', '""'] },
   { label: 'timezone POSIX offset', row: { timezone: 'UTC+3' }, code: 'CF008', includes: ['jobs.timezone', '"UTC+3"'] },
+  { label: 'timezone posix/ copy', row: { timezone: 'posix/Europe/Berlin' }, code: 'CF008', includes: ['jobs.timezone', '"posix/Europe/Berlin"', 'did you mean "Europe/Berlin"'] },
+  { label: 'timezone city only', row: { timezone: 'Berlin' }, code: 'CF008', includes: ['jobs.timezone', '"Berlin"', 'did you mean "Europe/Berlin"'] },
+  { label: 'timezone Factory', row: { timezone: 'Factory' }, code: 'CF008', includes: ['jobs.timezone', '"Factory"', 'time zone not set'] },
   // notifications
   { label: 'notify_on_completion unknown', row: { notify_on_completion: 'always' }, code: 'CF010', includes: ['jobs.notify_on_completion', '"always"', "'every_time'"] },
   { label: 'notify_on_failure unknown', row: { notify_on_failure: 'first' }, code: 'CF010', includes: ['jobs.notify_on_failure', '"first"', "'first_consecutive'"] },
@@ -94,6 +97,11 @@ const CASES: Case[] = [
   { label: 'schedule ?', row: { schedule: '0 0 ? * *' }, code: 'CF013', includes: ['jobs.schedule', 'day-of-month field "?"'] },
   { label: 'schedule empty list item', row: { schedule: '5,,10 * * * *' }, code: 'CF013', includes: ['jobs.schedule', 'minute field "5,,10"', 'empty item'] },
   { label: 'schedule unknown day name', row: { schedule: '0 0 * * funday' }, code: 'CF013', includes: ['jobs.schedule', '"funday"', 'sun, mon'] },
+  { label: 'schedule single number with a step', row: { schedule: '5/10 * * * *' }, code: 'CF013', includes: ['jobs.schedule', 'minute field "5/10"', 'single number with a step', '5-59/10'] },
+  { label: 'schedule 31 February', row: { schedule: '0 0 31 2 *' }, code: 'CF013', includes: ['jobs.schedule', '"0 0 31 2 *" never runs', 'February has 29 days at most'] },
+  { label: 'schedule 30 February', row: { schedule: '0 0 30 2 *' }, code: 'CF013', includes: ['jobs.schedule', 'never runs'] },
+  { label: 'schedule 31 April', row: { schedule: '0 0 31 4 *' }, code: 'CF013', includes: ['jobs.schedule', 'never runs', 'April has 30 days'] },
+  { label: 'schedule day name spelled out', row: { schedule: '0 0 * * monday' }, code: 'CF013', includes: ['jobs.schedule', 'day-of-week field "monday"', 'sun, mon'] },
   { label: 'schedule month name in hour field', row: { schedule: '0 jan * * *' }, code: 'CF013', includes: ['jobs.schedule', 'hour field "jan"', 'not a number'] },
   // condition: structure
   { label: 'condition NULL', row: { condition: null }, code: 'CF001', includes: ['jobs.condition', 'NULL'] },
