@@ -3,7 +3,8 @@
 -- except for json attributes where null is one of the scalars.
 -- Numbers: lessThan/greaterThan/between also take a numeric string, because json-rules-engine's comparison
 -- coerces it ("7200" > 5 is true in JavaScript); equal/in never do (5 === "5" is false), so a string there
--- could never match and is rejected.
+-- could never match and is rejected. On json facts the same operators take numbers only: with a string value,
+-- JavaScript compares a string fact with it character by character.
 CREATE OR REPLACE FUNCTION conflag.condition_value_problem(p_value jsonb, p_type text, p_operator text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -54,6 +55,9 @@ BEGIN
         RETURN 'expected a time of day string HH:MM or HH:MM:SS (00:00 to 23:59:59)';
       END IF;
     WHEN 'json' THEN
+      IF p_operator IN ('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive') AND v_kind <> 'number' THEN
+        RETURN 'expected a number without quotes: json-rules-engine compares a quoted value with a text in custom character by character ("10" < "9" is true), so conflag takes numbers only here';
+      END IF;
       IF v_kind NOT IN ('string', 'number', 'boolean', 'null') THEN
         RETURN 'expected a JSON scalar (string, number, true, false or null), not an object or array';
       END IF;

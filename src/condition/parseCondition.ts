@@ -12,6 +12,9 @@ export const LIMITS = { depth: 10, leaves: 200, textBytes: 65536, arrayValues: 1
 const NUMERIC_STRING = /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 const ORDERING = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'between']);
 const EQUALITY = new Set(['equal', 'notEqual', 'in', 'notIn']);
+const NUMERIC = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+const JSON_NUMBER_ONLY =
+  'expected a number without quotes: json-rules-engine compares a quoted value with a text in custom character by character ("10" < "9" is true), so conflag takes numbers only here';
 
 type JsonObject = { [key: string]: Json };
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -181,6 +184,7 @@ export function valueProblem(value: Json, type: AttributeType, operator: string)
     case 'time':
       return parseTimeValue(value) === undefined ? 'expected a time of day string HH:MM or HH:MM:SS (00:00 to 23:59:59)' : undefined;
     case 'json':
+      if (NUMERIC.has(operator)) return typeof value === 'number' ? undefined : JSON_NUMBER_ONLY;
       return value === null || ['string', 'number', 'boolean'].includes(typeof value)
         ? undefined
         : 'expected a JSON scalar (string, number, true, false or null), not an object or array';
