@@ -1,7 +1,8 @@
-// Validates a condition with the database's rules (conflag.validate_condition, sql/validate_condition*.sql and
-// sql/functions/condition_value_problem.sql) and turns it into the typed tree the compiler walks. The database is the
+// Validates a condition with the database's rules (conflag.validate_condition, sql/validate_condition*.sql,
+// sql/functions/condition_value_problem.sql and closed_value_problem.sql) and turns it into the typed tree the compiler walks. The database is the
 // judge when a job is saved; this mirror lets the compiler refuse — with the same CF1xx code and a clear
 // message — anything the database would refuse, instead of compiling something it never agreed to.
+import { closedValueProblem } from './closedValues.ts';
 import { conditionError, jsonbText, jsonForMessage } from './conditionError.ts';
 import { parsePath } from './jsonPath.ts';
 import { parseDateValue, parseTimestampParts, parseTimeValue } from './temporal.ts';
@@ -117,6 +118,7 @@ function parseLeaf(node: JsonObject, at: string, catalog: Catalog): Leaf {
   if (!has(node, 'value')) throw conditionError('value', `${at}.value is missing: "${operator.name}" on fact "${attribute.name}" (${type}) needs a value`);
   leaf.value = node.value;
   checkValue(leaf.value, at, attribute.name, type, operator);
+  if (attribute.values) checkClosedValue(leaf.value, at, attribute.name, attribute.values, operator.name);
   return leaf;
 }
 
@@ -159,6 +161,16 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
       break;
   }
   if (problem) throw fail(problem);
+}
+
+/** Strings a closed attribute's values can never match (conflag.closed_value_problem). */
+function checkClosedValue(value: Json, at: string, fact: string, values: string[], operator: string): void {
+  const list = Array.isArray(value) ? value : [value];
+  list.forEach((element, i) => {
+    if (typeof element !== 'string') return;
+    const problem = closedValueProblem(fact, values, operator, element);
+    if (problem) throw conditionError('value', `${at}.value${Array.isArray(value) ? `[${i}]` : ''} ${jsonForMessage(element)} ${problem}`);
+  });
 }
 
 /** conflag.condition_value_problem: why one value does not fit the type under the operator. */

@@ -12,6 +12,8 @@ export interface Attribute {
   description: string;
   /** True when the expression can never be NULL (a NOT NULL column): the compiler then skips NULL guards. */
   notNull: boolean;
+  /** The only values a text attribute can have (conflag.attributes.allowed_values); undefined = any text. */
+  values?: string[];
 }
 
 export interface OperatorInfo {

@@ -152,13 +152,26 @@ function blindScalarFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitr
   }
 }
 
+/** For an attribute with a closed set of values, values that can match: one of them, or for the text operators a
+ * beginning, end or middle of one (in another case for the IgnoreCase forms). */
+function closedScalar(values: string[], operator: OperatorInfo): fc.Arbitrary<string> {
+  const kind = operator.name.replace('IgnoreCase', '');
+  const piece = fc.tuple(fc.constantFrom(...values), fc.nat(4), fc.nat(4)).map(([v, a, b]) => {
+    if (kind === 'startsWith') return v.slice(0, a + 1);
+    if (kind === 'endsWith') return v.slice(v.length - a - 1);
+    if (kind === 'includes') return v.slice(a, a + b + 1);
+    return v;
+  });
+  return operator.name.endsWith('IgnoreCase') ? fc.tuple(piece, fc.boolean()).map(([v, upper]) => (upper ? v.toUpperCase() : v)) : piece;
+}
+
 function valueFor(attribute: Attribute, operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> {
-  const scalar = scalarFor(attribute, operator, observed);
+  const scalar = attribute.values && operator.valueShape !== 'boolean' ? closedScalar(attribute.values, operator) : scalarFor(attribute, operator, observed);
   switch (operator.valueShape) {
     case 'boolean':
       return fc.boolean();
     case 'string':
-      return attribute.type === 'text' ? scalar : textValue;
+      return attribute.type === 'text' || attribute.values ? scalar : textValue;
     case 'scalar':
       return scalar;
     case 'scalar_or_null':

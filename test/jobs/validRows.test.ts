@@ -70,6 +70,8 @@ test('conditions at the edges of the grammar are accepted', async () => {
     { all: [leaf('start_date', 'equal', '2024-02-29'), leaf('start_date', 'in', ['2024-12-24', '2024-12-25']), leaf('start_date', 'onOrAfter', '2000-01-01')] },
     { all: [leaf('start_time', 'between', ['08:00', '17:00:00']), leaf('start_time', 'before', '23:59:59')] },
     { all: [leaf('start_weekday', 'in', ['saturday', 'sunday']), leaf('caller_name', 'startsWithIgnoreCase', 'Zoë'), leaf('callee_number', 'endsWith', '')] },
+    { all: [leaf('start_weekday', 'equalIgnoreCase', 'MONDAY'), leaf('start_weekday', 'endsWith', 'day'), leaf('direction', 'in', [null, 'internal']), leaf('direction', 'includesIgnoreCase', 'BOUND')] },
+    { all: [leaf('custom', 'greaterThan', 3, { path: '$.crm.priority' }), leaf('custom', 'lessThanInclusive', 1e21, { path: '$.crm.priority' })] },
     { name: 'outer', any: [{ ...leaf('age_days', 'greaterThanInclusive', 30), name: 'old' }, { name: 'inner', not: { all: [] } }] },
   ];
   for (const condition of conditions) {
