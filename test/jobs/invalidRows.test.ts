@@ -28,6 +28,9 @@ const CASES: Case[] = [
   { label: 'name NULL', row: { name: null }, code: 'CF001', includes: ['jobs.name', 'NULL'] },
   { label: 'name empty', row: { name: '' }, code: 'CF002', includes: ['jobs.name', '""', 'empty'] },
   { label: 'name blank', row: { name: '  \t ' }, code: 'CF002', includes: ['jobs.name', '"  \\t "', 'empty'] },
+  { label: 'name of zero-width spaces', row: { name: '\u200b\u200b' }, code: 'CF002', includes: ['jobs.name', 'no visible character', 'U+200B U+200B'] },
+  { label: 'name of a no-break space', row: { name: '\u00a0' }, code: 'CF002', includes: ['jobs.name', 'no visible character', 'U+00A0'] },
+  { label: 'name of Unicode spaces and a BOM', row: { name: '\u3000\u2003\ufeff\u2060' }, code: 'CF002', includes: ['jobs.name', 'U+3000 U+2003 U+FEFF U+2060'] },
   { label: 'name too long', row: { name: 'x'.repeat(201) }, code: 'CF002', includes: ['jobs.name', 'xxxxx', '201 characters', 'at most 200'] },
   { label: 'name taken ignoring case', row: { name: 'EXISTING job' }, code: 'CF003', includes: ['jobs.name', '"EXISTING job"', '"Existing Job"', 'ignoring case'] },
   // access_scope
@@ -45,6 +48,9 @@ const CASES: Case[] = [
   { label: 'log_enabled NULL', row: { log_enabled: null }, code: 'CF001', includes: ['jobs.log_enabled', 'NULL'] },
   { label: 'enabled NULL', row: { enabled: null }, code: 'CF001', includes: ['jobs.enabled', 'NULL'] },
   { label: 'created_at NULL', row: { created_at: null }, code: 'CF001', includes: ['jobs.created_at', 'NULL'] },
+  { label: 'created_at infinity', row: { created_at: 'infinity' }, code: 'CF014', includes: ['jobs.created_at', '"infinity"', 'default now()'], only: 'insert' },
+  { label: 'created_at -infinity', row: { created_at: '-infinity' }, code: 'CF014', includes: ['jobs.created_at', '"-infinity"'], only: 'insert' },
+  { label: 'created_at in the future', row: { created_at: '2999-01-01T00:00:00Z' }, code: 'CF014', includes: ['jobs.created_at', '2999-01-01', 'not in the future'], only: 'insert' },
   { label: 'created_at changed', row: { created_at: '2001-02-03T04:05:06Z' }, code: 'CF014', includes: ['jobs.created_at', '2001-02-03'], only: 'update' },
   // numbers
   { label: 'keep_history_days 0', row: { keep_history_days: 0 }, code: 'CF009', includes: ['jobs.keep_history_days', '0 is not allowed', '1 to 36500'] },
@@ -74,6 +80,7 @@ const CASES: Case[] = [
   { label: 'email empty item', row: { notify_emails: 'ops@example.com,,dba@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '""', 'empty item'] },
   { label: 'emails separated by ;', row: { notify_emails: 'ops@example.com; dba@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '"ops@example.com; dba@example.com"', 'commas'] },
   { label: 'email with display name', row: { notify_emails: 'Ops <ops@example.com>' }, code: 'CF011', includes: ['jobs.notify_emails', '"Ops <ops@example.com>"'] },
+  { label: 'email local part of 65 characters', row: { notify_emails: `${'a'.repeat(65)}@example.com` }, code: 'CF011', includes: ['jobs.notify_emails', 'aaaa'] },
   { label: 'email with space inside', row: { notify_emails: 'ops team@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '"ops team@example.com"'] },
   { label: 'emails missing for failure notice', row: { notify_on_failure: 'every_time' }, code: 'CF012', includes: ['jobs.notify_emails', 'NULL', '"every_time"'] },
   { label: 'emails blank for completion notice', row: { notify_on_completion: 'first_consecutive', notify_emails: '  ' }, code: 'CF012', includes: ['jobs.notify_emails', 'empty', '"first_consecutive"'] },

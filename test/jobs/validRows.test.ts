@@ -103,6 +103,9 @@ test('other columns at their bounds are accepted', async () => {
   });
   assert.is(job.name.length, 200);
   assert.equal(job.access_scope, ['globex', 'acme']);
+  const edges = await insertJob(pool, validJob({ name: '\u200b·\u00a0', notify_emails: `${'a'.repeat(64)}@example.com`, created_at: '2001-02-03T04:05:06Z' }));
+  assert.is(edges.name, '\u200b·\u00a0', 'one visible character is enough');
+  assert.equal(edges.created_at, new Date('2001-02-03T04:05:06Z'), 'a job copied from elsewhere keeps its creation time');
   const minimal = await insertJob(pool, validJob({ name: 'x', keep_history_days: 1, execution_time_limit_minutes: 1, keep_alive_timeout_minutes: 10080, timezone: 'UTC', notify_emails: '' }));
   assert.is(minimal.notify_emails, '', 'an empty address list is allowed while notifications are off');
 });
