@@ -27,6 +27,7 @@ UPDATE conflag.operators SET types = '{number,json}',
 
 -- Flip-flops: recordings a run changed back from what a job of the opposite action had set.
 ALTER TABLE conflag.job_runs ADD COLUMN flip_flops bigint NOT NULL DEFAULT 0;
+COMMENT ON COLUMN conflag.job_run_log.level IS 'info; warn (the run was aborted or skipped, or succeeded with flip-flops: it changed back recordings of a job of the opposite action); error (the run failed).';
 COMMENT ON COLUMN conflag.job_runs.flip_flops IS 'Recordings this run changed whose flag a run of another job with the opposite action had changed last (confidential_changed_by_run): a set job and a clear job fighting over them. Settle with conflag.job_precedence (docs/dba.md "Conflicts").';
 
 -- Settling a conflict: where a winner and a loser both select a recording, the loser leaves it alone. Compiled into
@@ -79,6 +80,7 @@ DROP VIEW IF EXISTS conflag.job_status;
 DROP TABLE conflag.job_predicates;
 DROP TABLE conflag.job_precedence;
 ALTER TABLE conflag.job_runs DROP COLUMN flip_flops;
+COMMENT ON COLUMN conflag.job_run_log.level IS 'info; warn (the run was aborted or skipped); error (the run failed).';
 UPDATE conflag.operators SET types = '{number}', description = split_part(description, ' On json facts:', 1)
  WHERE name IN ('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive');
 ALTER TABLE conflag.attributes DROP COLUMN allowed_values;

@@ -12,6 +12,7 @@ export interface RunnerMetrics {
   runs: Counter<'status' | 'trigger'>;
   recordingsChanged: Counter;
   recordingsMatched: Counter;
+  flipFlops: Counter;
   runDuration: Histogram<'status'>;
   runsActive: Gauge;
   ticks: Counter<'result'>;
@@ -35,6 +36,7 @@ export function createRunnerMetrics(log: Logger): RunnerMetrics {
     runs: new Counter({ name: 'conflag_runs_total', help: 'Runs this runner finished, by status (succeeded, failed, aborted, stopped, interrupted, skipped) and trigger (schedule, manual).', labelNames: ['status', 'trigger'], registers }),
     recordingsChanged: new Counter({ name: 'conflag_recordings_changed_total', help: 'Recordings whose confidential flag a run of this runner changed.', registers }),
     recordingsMatched: new Counter({ name: 'conflag_recordings_matched_total', help: 'Recordings that matched a job condition in runs of this runner.', registers }),
+    flipFlops: new Counter({ name: 'conflag_recordings_flip_flopped_total', help: 'Recordings runs of this runner changed back from what a job of the opposite action had set (set and clear jobs fighting; see conflag.job_conflicts).', registers }),
     runDuration: new Histogram({ name: 'conflag_run_duration_seconds', help: 'Duration of finished runs, by status.', labelNames: ['status'], buckets: RUN_DURATION_BUCKETS, registers }),
     runsActive: new Gauge({ name: 'conflag_runs_active', help: 'Runs this runner is executing now.', registers }),
     ticks: new Counter({ name: 'conflag_schedule_ticks_total', help: 'Scheduled ticks this runner fired: enqueued, or merged into a tick of the same job still waiting in the queue.', labelNames: ['result'], registers }),
