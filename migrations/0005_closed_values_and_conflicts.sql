@@ -74,8 +74,9 @@ GRANT SELECT ON conflag.job_predicates TO conflag_admin, conflag_reporting;
 
 -- Down Migration
 
--- job_status reads job_runs.flip_flops; migrate creates it again from sql/ on the next up.
+-- job_status reads job_runs.flip_flops (and job_report reads job_status); migrate creates them again from sql/.
 DROP VIEW IF EXISTS conflag.job_conflicts;
+DROP VIEW IF EXISTS conflag.job_report;
 DROP VIEW IF EXISTS conflag.job_status;
 DROP TABLE conflag.job_predicates;
 DROP TABLE conflag.job_precedence;

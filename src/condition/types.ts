@@ -37,6 +37,9 @@ export interface ConditionContext {
   timezone: string;
   /** The run's fixed "now": ages are measured to it. */
   asOf: Date;
+  /** Bind the run's "now" as 'now' (the executing transaction's start) instead of asOf: for a predicate stored
+   * and evaluated later (conflag.job_predicates), so its ages stay current. */
+  liveAsOf?: boolean;
 }
 
 /** A JSON value as stored in jobs.condition (jsonb). */

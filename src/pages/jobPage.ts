@@ -28,12 +28,13 @@ async function previewSection(pool: pg.Pool, job: JobSettings, now: Date): Promi
     await client.query('BEGIN TRANSACTION READ ONLY');
     await client.query(`SET LOCAL statement_timeout = '${PREVIEW_TIMEOUT}'`);
     const subject = await savedJobSubject(client, job);
-    const { result, facts } = await previewSubject(client, subject, { asOf: now, examples: 5 });
+    const { result, facts, conflicts } = await previewSubject(client, subject, { asOf: now, examples: 5 });
     const target = job.action === 'set' ? 'true' : 'false';
     return html`<dl class="facts" id="preview">
 <dt>matching now</dt><dd>${count(result.matched)} recordings</dd>
 ${subject.incrementalJobId ? html`<dt>already processed</dt><dd>${count(result.alreadyProcessed)} (left alone)</dd>` : ''}
 <dt>a run would change</dt><dd>${count(result.wouldChange)} (confidential is not yet ${target})</dd>
+${conflicts.map((c) => html`<dt>conflict</dt><dd class="bad"><a href="/jobs/${c.jobId}">${c.name}</a> (${c.action}) also selects ${count(c.common)} of these recordings</dd>`)}
 </dl>
 ${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>recording</th><th>tenant</th>${facts.map((f) => html`<th>${f}</th>`)}<th>confidential</th><th>would change</th></tr></thead>
 <tbody>${result.examples.map((e) => html`<tr><td><a href="${recordingHref(e.key)}">${e.key}</a></td><td>${e.tenant}</td>${facts.map((f) => html`<td>${JSON.stringify(e.facts[f] ?? null)}</td>`)}
