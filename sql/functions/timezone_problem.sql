@@ -26,8 +26,8 @@ BEGIN
     RETURN NULL;
   END IF;
   IF v_copy = ANY (v_zones) THEN
-    RETURN format('%s is a copy of the zone %s (%s); did you mean %s?', v_shown, to_jsonb(v_copy),
-      CASE WHEN p_timezone LIKE 'right/%' THEN 'counting leap seconds, which PostgreSQL''s timestamps do not' ELSE 'for POSIX systems' END,
+    RETURN format('%s is a copy of the zone %s %s; did you mean %s? (the zone itself, without the prefix)', v_shown, to_jsonb(v_copy),
+      CASE WHEN p_timezone LIKE 'right/%' THEN 'that counts leap seconds, which PostgreSQL''s timestamps do not' ELSE 'kept for POSIX systems' END,
       to_jsonb(v_copy));
   END IF;
   -- (posix/Factory and the like are copies of these.)
@@ -35,7 +35,7 @@ BEGIN
     WHEN 'localtime' THEN
       RETURN v_shown || ' is whatever zone the database server''s machine is set to, which can change under the job; name the zone itself (such as Europe/Berlin), or use NULL for the server''s TimeZone setting';
     WHEN 'posixrules' THEN
-      RETURN v_shown || ' is not a time zone but the rules template for POSIX TZ strings (usually America/New_York''s rules); did you mean "America/New_York"?';
+      RETURN v_shown || ' is not a time zone but the rules template for POSIX TZ strings; did you mean "America/New_York"? (whose rules it usually holds)';
     WHEN 'Factory' THEN
       RETURN v_shown || ' means "time zone not set" (its abbreviation is -00); ' || c_use;
     ELSE NULL;
