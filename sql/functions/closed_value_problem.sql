@@ -2,10 +2,11 @@
 -- or NULL when it can: equal/notEqual/in/notIn need one of the values (start_weekday "Monday" matches nothing,
 -- the values are lower case), startsWith/endsWith/includes need a value that starts with, ends with or contains it,
 -- and their IgnoreCase forms the same after lower-casing both (with the ICU root collation when the server has it,
--- as the compiler does). The message lists the values and suggests one: the value in another case, a value it is
+-- as the compiler does). Called by conflag.condition_value_problem and for the text operators' values. The
+-- message lists the values and suggests one: the value in another case, a value it is
 -- the beginning of ("sat" -> "saturday"), or the lower-case form for the text operators. Mirrored by
 -- src/condition/closedValues.ts.
-CREATE OR REPLACE FUNCTION conflag.closed_value_problem(p_fact text, p_values text[], p_operator text, p_value text)
+CREATE OR REPLACE FUNCTION conflag.closed_value_problem(p_values text[], p_operator text, p_value text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 AS $$
@@ -45,15 +46,14 @@ BEGIN
                                                                     WHEN 'endsWith' THEN right(a, length(p_value)) = lower(p_value)
                                                                     ELSE strpos(a, lower(p_value)) > 0 END)
                       THEN lower(p_value) END;
-    RETURN format('can never match: no value of fact %s %s %s%s (its values: %s)%s', to_jsonb(p_fact),
-      CASE v_kind WHEN 'startsWith' THEN 'starts with' WHEN 'endsWith' THEN 'ends with' ELSE 'contains' END, to_jsonb(p_value),
-      CASE WHEN v_fold THEN ' ignoring case' ELSE '' END, v_list, coalesce('; did you mean ' || to_jsonb(v_suggest)::text || '?', ''));
+    RETURN format('it can never match: none of the fact''s values (%s) %s it%s%s', v_list,
+      CASE v_kind WHEN 'startsWith' THEN 'starts with' WHEN 'endsWith' THEN 'ends with' ELSE 'contains' END,
+      CASE WHEN v_fold THEN ' ignoring case' ELSE '' END, coalesce('; did you mean ' || to_jsonb(v_suggest)::text || '?', ''));
   END IF;
   SELECT a INTO v_suggest FROM unnest(p_values) WITH ORDINALITY AS s (a, n)
    WHERE lower(a) = lower(p_value) OR (length(p_value) >= 2 AND starts_with(lower(a), lower(p_value)))
    ORDER BY lower(a) = lower(p_value) DESC, n LIMIT 1;
-  RETURN format('is not a value of fact %s, which is one of %s%s', to_jsonb(p_fact), v_list,
-    coalesce('; did you mean ' || to_jsonb(v_suggest)::text || '?', ''));
+  RETURN format('it is none of the fact''s values (%s)%s', v_list, coalesce('; did you mean ' || to_jsonb(v_suggest)::text || '?', ''));
 END
 $$;
-COMMENT ON FUNCTION conflag.closed_value_problem(text, text[], text, text) IS 'Internal: why a string value of a condition on an attribute with allowed_values can never match (with the values and a suggestion), or NULL when it can.';
+COMMENT ON FUNCTION conflag.closed_value_problem(text[], text, text) IS 'Internal: why a string value of a condition on an attribute with allowed_values can never match (with the values and a suggestion), or NULL when it can.';

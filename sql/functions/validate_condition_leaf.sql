@@ -100,12 +100,14 @@ BEGIN
     WHEN 'string' THEN
       IF jsonb_typeof(v_value) <> 'string' THEN
         v_problem := 'expected a string';
+      ELSE
+        v_problem := conflag.closed_value_problem(v_values, v_operator, v_value #>> '{}');
       END IF;
     WHEN 'scalar' THEN
-      v_problem := conflag.condition_value_problem(v_value, v_type, v_operator);
+      v_problem := conflag.condition_value_problem(v_value, v_type, v_operator, v_values);
     WHEN 'scalar_or_null' THEN
       IF jsonb_typeof(v_value) <> 'null' THEN
-        v_problem := conflag.condition_value_problem(v_value, v_type, v_operator);
+        v_problem := conflag.condition_value_problem(v_value, v_type, v_operator, v_values);
       END IF;
     WHEN 'array', 'pair' THEN
       IF jsonb_typeof(v_value) <> 'array' THEN
@@ -119,7 +121,7 @@ BEGIN
         v_index := 0;
         FOR v_element IN SELECT e FROM jsonb_array_elements(v_value) e LOOP
           IF NOT (v_shape = 'array' AND jsonb_typeof(v_element) = 'null') THEN
-            v_problem := conflag.condition_value_problem(v_element, v_type, v_operator);
+            v_problem := conflag.condition_value_problem(v_element, v_type, v_operator, v_values);
             IF v_problem IS NOT NULL THEN
               RAISE EXCEPTION 'jobs.condition: %.value[%] % is not valid for % on fact % (%): %', p_at, v_index,
                 conflag.json_for_message(v_element), to_jsonb(v_operator), to_jsonb(v_fact), v_type, v_problem
@@ -134,22 +136,6 @@ BEGIN
     RAISE EXCEPTION 'jobs.condition: %.value % is not valid for % on fact % (%): %', p_at, conflag.json_for_message(v_value),
       to_jsonb(v_operator), to_jsonb(v_fact), v_type, v_problem
       USING ERRCODE = 'CF105', HINT = c_hint;
-  END IF;
-
-  -- closed attributes: a string that none of the values can match (conflag.closed_value_problem)
-  IF v_values IS NOT NULL THEN
-    v_index := 0;
-    FOR v_element IN SELECT e FROM jsonb_array_elements(CASE jsonb_typeof(v_value) WHEN 'array' THEN v_value ELSE jsonb_build_array(v_value) END) e LOOP
-      IF jsonb_typeof(v_element) = 'string' THEN
-        v_problem := conflag.closed_value_problem(v_fact, v_values, v_operator, v_element #>> '{}');
-        IF v_problem IS NOT NULL THEN
-          RAISE EXCEPTION 'jobs.condition: %.value% % %', p_at, CASE WHEN jsonb_typeof(v_value) = 'array' THEN format('[%s]', v_index) ELSE '' END,
-            conflag.json_for_message(v_element), v_problem
-            USING ERRCODE = 'CF105', HINT = c_hint;
-        END IF;
-      END IF;
-      v_index := v_index + 1;
-    END LOOP;
   END IF;
 END
 $$;

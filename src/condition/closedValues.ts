@@ -14,9 +14,10 @@ function matches(kind: string, candidate: string, value: string): boolean {
   return candidate === value;
 }
 
-/** Why `value` can never match the attribute `fact` whose values are `values` under `operator`; undefined if it can. */
-export function closedValueProblem(fact: string, values: string[], operator: string, value: string): string | undefined {
-  if (!CHECKED.has(operator)) return undefined;
+/** Why `value` can never match an attribute whose values are `values` under `operator`; undefined if it can (or
+ * the attribute has no closed set). */
+export function closedValueProblem(values: string[] | undefined, operator: string, value: string): string | undefined {
+  if (!values || !CHECKED.has(operator)) return undefined;
   const fold = operator.endsWith('IgnoreCase');
   const kind = operator.replace('IgnoreCase', '');
   const norm = (s: string) => (fold ? caseFolded(s) : s);
@@ -27,9 +28,9 @@ export function closedValueProblem(fact: string, values: string[], operator: str
     const lower = value.toLowerCase();
     const suggest = !fold && values.some((v) => matches(kind, v, lower)) ? `; did you mean ${JSON.stringify(lower)}?` : '';
     const verb = kind === 'startsWith' ? 'starts with' : kind === 'endsWith' ? 'ends with' : 'contains';
-    return `can never match: no value of fact ${JSON.stringify(fact)} ${verb} ${JSON.stringify(value)}${fold ? ' ignoring case' : ''} (its values: ${list})${suggest}`;
+    return `it can never match: none of the fact's values (${list}) ${verb} it${fold ? ' ignoring case' : ''}${suggest}`;
   }
   const lower = value.toLowerCase();
   const suggestion = values.find((v) => v.toLowerCase() === lower) ?? values.find((v) => [...value].length >= 2 && v.toLowerCase().startsWith(lower));
-  return `is not a value of fact ${JSON.stringify(fact)}, which is one of ${list}${suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`}`;
+  return `it is none of the fact's values (${list})${suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`}`;
 }

@@ -6,7 +6,7 @@ import { closedValueProblem } from './closedValues.ts';
 import { conditionError, jsonbText, jsonForMessage } from './conditionError.ts';
 import { parsePath } from './jsonPath.ts';
 import { parseDateValue, parseTimestampParts, parseTimeValue } from './temporal.ts';
-import type { AttributeType, Catalog, ConditionNode, Json, Leaf, OperatorInfo } from './types.ts';
+import type { Attribute, AttributeType, Catalog, ConditionNode, Json, Leaf, OperatorInfo } from './types.ts';
 
 export const LIMITS = { depth: 10, leaves: 200, textBytes: 65536, arrayValues: 1000, stringChars: 1000 } as const;
 
@@ -117,12 +117,12 @@ function parseLeaf(node: JsonObject, at: string, catalog: Catalog): Leaf {
   }
   if (!has(node, 'value')) throw conditionError('value', `${at}.value is missing: "${operator.name}" on fact "${attribute.name}" (${type}) needs a value`);
   leaf.value = node.value;
-  checkValue(leaf.value, at, attribute.name, type, operator);
-  if (attribute.values) checkClosedValue(leaf.value, at, attribute.name, attribute.values, operator.name);
+  checkValue(leaf.value, at, attribute, operator);
   return leaf;
 }
 
-function checkValue(value: Json, at: string, fact: string, type: AttributeType, operator: OperatorInfo): void {
+function checkValue(value: Json, at: string, attribute: Attribute, operator: OperatorInfo): void {
+  const { name: fact, type, values } = attribute;
   const tooLong = (v: Json) => typeof v === 'string' && chars(v) > LIMITS.stringChars;
   if (tooLong(value) || (Array.isArray(value) && value.some(tooLong))) {
     throw conditionError('bounds', `${at}.value ${jsonForMessage(value)} has a string longer than ${LIMITS.stringChars} characters, the most allowed`);
@@ -135,13 +135,13 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
       if (typeof value !== 'boolean') problem = 'expected true or false';
       break;
     case 'string':
-      if (typeof value !== 'string') problem = 'expected a string';
+      problem = typeof value !== 'string' ? 'expected a string' : closedValueProblem(values, operator.name, value);
       break;
     case 'scalar':
-      problem = valueProblem(value, type, operator.name);
+      problem = valueProblem(value, type, operator.name, values);
       break;
     case 'scalar_or_null':
-      if (value !== null) problem = valueProblem(value, type, operator.name);
+      if (value !== null) problem = valueProblem(value, type, operator.name, values);
       break;
     case 'array':
     case 'pair':
@@ -154,7 +154,7 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
       } else {
         value.forEach((element, i) => {
           if (operator.valueShape === 'array' && element === null) return;
-          const p = valueProblem(element, type, operator.name);
+          const p = valueProblem(element, type, operator.name, values);
           if (p) throw fail(p, `[${i}]`, element);
         });
       }
@@ -163,22 +163,13 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
   if (problem) throw fail(problem);
 }
 
-/** Strings a closed attribute's values can never match (conflag.closed_value_problem). */
-function checkClosedValue(value: Json, at: string, fact: string, values: string[], operator: string): void {
-  const list = Array.isArray(value) ? value : [value];
-  list.forEach((element, i) => {
-    if (typeof element !== 'string') return;
-    const problem = closedValueProblem(fact, values, operator, element);
-    if (problem) throw conditionError('value', `${at}.value${Array.isArray(value) ? `[${i}]` : ''} ${jsonForMessage(element)} ${problem}`);
-  });
-}
-
-/** conflag.condition_value_problem: why one value does not fit the type under the operator. */
-export function valueProblem(value: Json, type: AttributeType, operator: string): string | undefined {
+/** conflag.condition_value_problem: why one value does not fit the type under the operator, or can never match an
+ * attribute whose values are `values`. */
+export function valueProblem(value: Json, type: AttributeType, operator: string, values?: string[]): string | undefined {
   switch (type) {
     case 'text':
     case 'text_array':
-      return typeof value === 'string' ? undefined : 'expected a string';
+      return typeof value === 'string' ? closedValueProblem(values, operator, value) : 'expected a string';
     case 'number':
       if (typeof value === 'number') return undefined;
       if (typeof value === 'string' && EQUALITY.has(operator)) {

@@ -163,12 +163,12 @@ const CASES: Case[] = [
   { label: 'json value object', row: leaf('custom', 'equal', { a: 1 }, { path: '$.crm' }), code: 'CF105', includes: ['jobs.condition', 'all[0].value {"a": 1}', 'not an object or array'] },
   { label: 'json list of arrays', row: leaf('custom', 'in', [[1]], { path: '$.x' }), code: 'CF105', includes: ['jobs.condition', 'all[0].value[0] [1]'] },
   // condition: closed sets of values
-  { label: 'weekday capitalised', row: leaf('start_weekday', 'equal', 'Monday'), code: 'CF105', includes: ['jobs.condition', 'all[0].value "Monday"', 'is not a value of fact "start_weekday"', 'monday, tuesday', 'did you mean "monday"'] },
-  { label: 'direction capitalised', row: leaf('direction', 'equal', 'Internal'), code: 'CF105', includes: ['all[0].value "Internal"', 'inbound, outbound, internal', 'did you mean "internal"'] },
+  { label: 'weekday capitalised', row: leaf('start_weekday', 'equal', 'Monday'), code: 'CF105', includes: ['all[0].value "Monday" is not valid for "equal" on fact "start_weekday" (text)', "it is none of the fact's values (monday, tuesday", 'did you mean "monday"'] },
+  { label: 'direction capitalised', row: leaf('direction', 'equal', 'Internal'), code: 'CF105', includes: ['all[0].value "Internal"', '(inbound, outbound, internal)', 'did you mean "internal"'] },
   { label: 'weekend capitalised in notIn', row: leaf('start_weekday', 'notIn', ['saturday', 'Sunday']), code: 'CF105', includes: ['all[0].value[1] "Sunday"', 'did you mean "sunday"'] },
   { label: 'weekday abbreviated', row: leaf('start_weekday', 'in', ['sat']), code: 'CF105', includes: ['all[0].value[0] "sat"', 'did you mean "saturday"'] },
-  { label: 'weekday prefix in the wrong case', row: leaf('start_weekday', 'startsWith', 'Mon'), code: 'CF105', includes: ['all[0].value "Mon" can never match', 'starts with "Mon"', 'did you mean "mon"'] },
-  { label: 'direction that contains nothing', row: leaf('direction', 'includesIgnoreCase', 'xyz'), code: 'CF105', includes: ['all[0].value "xyz" can never match', 'contains "xyz" ignoring case'] },
+  { label: 'weekday prefix in the wrong case', row: leaf('start_weekday', 'startsWith', 'Mon'), code: 'CF105', includes: ['all[0].value "Mon" is not valid for "startsWith"', "it can never match: none of the fact's values", 'starts with it', 'did you mean "mon"'] },
+  { label: 'direction that contains nothing', row: leaf('direction', 'includesIgnoreCase', 'xyz'), code: 'CF105', includes: ['all[0].value "xyz"', 'contains it ignoring case'] },
   // condition: numeric operators on json
   { label: 'json greaterThan a quoted number', row: leaf('custom', 'greaterThan', '3', { path: '$.crm.priority' }), code: 'CF105', includes: ['all[0].value "3"', 'numbers only'] },
   { label: 'isEmpty with a word', row: leaf('notes', 'isEmpty', 'yes'), code: 'CF105', includes: ['jobs.condition', 'all[0].value "yes"', 'true or false'] },
