@@ -148,7 +148,12 @@ BEGIN
         IF NOT conflag.is_email_address(btrim(v_item, E' \t\r\n')) THEN
           RAISE EXCEPTION 'jobs.notify_emails: % is not an e-mail address%; write addresses such as ops@example.com, separated by commas',
             conflag.json_for_message(to_jsonb(btrim(v_item, E' \t\r\n'))),
-            CASE WHEN btrim(v_item, E' \t\r\n') = '' THEN ' (an empty item between commas)' ELSE '' END
+            CASE WHEN btrim(v_item, E' \t\r\n') = '' THEN ' (an empty item between commas)'
+                 WHEN length(split_part(btrim(v_item, E' \t\r\n'), '@', 1)) > 64
+                   THEN format(' (%s characters before the @; at most 64 are allowed)', length(split_part(btrim(v_item, E' \t\r\n'), '@', 1)))
+                 WHEN length(btrim(v_item, E' \t\r\n')) > 254
+                   THEN format(' (%s characters; at most 254 are allowed)', length(btrim(v_item, E' \t\r\n')))
+                 ELSE '' END
             USING ERRCODE = 'CF011';
         END IF;
       END LOOP;

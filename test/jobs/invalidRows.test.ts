@@ -80,7 +80,7 @@ const CASES: Case[] = [
   { label: 'email empty item', row: { notify_emails: 'ops@example.com,,dba@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '""', 'empty item'] },
   { label: 'emails separated by ;', row: { notify_emails: 'ops@example.com; dba@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '"ops@example.com; dba@example.com"', 'commas'] },
   { label: 'email with display name', row: { notify_emails: 'Ops <ops@example.com>' }, code: 'CF011', includes: ['jobs.notify_emails', '"Ops <ops@example.com>"'] },
-  { label: 'email local part of 65 characters', row: { notify_emails: `${'a'.repeat(65)}@example.com` }, code: 'CF011', includes: ['jobs.notify_emails', 'aaaa'] },
+  { label: 'email local part of 65 characters', row: { notify_emails: `${'a'.repeat(65)}@example.com` }, code: 'CF011', includes: ['jobs.notify_emails', 'aaaa', '65 characters before the @; at most 64'] },
   { label: 'email with space inside', row: { notify_emails: 'ops team@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '"ops team@example.com"'] },
   { label: 'emails missing for failure notice', row: { notify_on_failure: 'every_time' }, code: 'CF012', includes: ['jobs.notify_emails', 'NULL', '"every_time"'] },
   { label: 'emails blank for completion notice', row: { notify_on_completion: 'first_consecutive', notify_emails: '  ' }, code: 'CF012', includes: ['jobs.notify_emails', 'empty', '"first_consecutive"'] },

@@ -4,6 +4,7 @@
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main.ts';
 import { closePools, openPool } from '../lib/db.ts';
+import { insertJobSavedUnderOlderRules } from '../service/helpers.ts';
 import { suite } from '../lib/suite.ts';
 
 const test = suite('jobs command');
@@ -28,8 +29,7 @@ test('no jobs: says how to add one', async () => {
 
 test('one line per job: schedule in words, next run in the job\'s zone, last run, failures, "!" for an unschedulable job', async () => {
   const pool = openPool();
-  // A job saved before the database refused schedules that can never run (the trigger bypassed, as by an older
-  // conflag): it stays in the table, and must be marked.
+  // A job saved before the database refused schedules that can never run: it stays in the table, and must be marked.
   const brokenSchedule = '0 0 31 2 *';
   const insert = async (name: string, schedule: string, timezone: string | null, enabled = true) =>
     (await pool.query<{ id: string }>(`INSERT INTO conflag.jobs (name, condition, action, schedule, timezone, enabled) VALUES ($1, $2, 'set', $3, $4, $5) RETURNING id`,
@@ -38,17 +38,7 @@ test('one line per job: schedule in words, next run in the job\'s zone, last run
   const often = await insert('Often', '*/5 * * * *', 'UTC');
   const manual = await insert('By hand', 'manual', null);
   const paused = await insert('Paused', 'daily', 'UTC', false);
-  const client = await pool.connect();
-  let broken: string;
-  try {
-    await client.query('BEGIN');
-    await client.query('SET LOCAL session_replication_role = replica');
-    broken = (await client.query<{ id: string }>(`INSERT INTO conflag.jobs (name, condition, action, schedule, timezone) VALUES ('Broken schedule', $1, 'set', $2, 'UTC') RETURNING id`,
-      [condition, brokenSchedule])).rows[0].id;
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
+  const broken = String(await insertJobSavedUnderOlderRules(pool, { name: 'Broken schedule', schedule: brokenSchedule, timezone: 'UTC' }));
   const run = (status: string, changed: number, at: string) =>
     pool.query(`INSERT INTO conflag.job_runs (job_id, job_name, trigger, as_of, timezone, mode, action, condition, status, started_at, finished_at, changed, error)
                 SELECT id, name, 'schedule', $3::timestamptz, 'UTC', mode, action, condition, $2, $3::timestamptz, $3::timestamptz, $4, CASE WHEN $2 = 'failed' THEN 'boom' END
