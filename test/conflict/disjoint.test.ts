@@ -115,7 +115,7 @@ test(`${RUNS} random pairs: every "disjoint" is true of the SQL and of json-rule
     }),
     { numRuns: RUNS, seed: SEED },
   );
-  console.log(`  disjoint: ${stats.pairs} pairs, ${stats.valid} valid, ${stats.disjoint} proven disjoint and checked on ${rows.length} recordings each ` +
+  console.log(`figures: disjoint conditions: ${stats.pairs} pairs, ${stats.valid} valid, ${stats.disjoint} proven disjoint and checked on ${rows.length} recordings each ` +
     `(${stats.eachSelects} of them with recordings for each side)`);
   assert.ok(stats.eachSelects >= stats.disjoint * 0.3, `the check must not be vacuous: each side selects recordings in ${stats.eachSelects} of ${stats.disjoint}`);
   assert.ok(stats.disjoint >= stats.valid * 0.15, `the generator must produce provably disjoint pairs: ${JSON.stringify(stats)}`);

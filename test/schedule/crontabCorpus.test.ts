@@ -123,7 +123,7 @@ async function check(crontab: string, zones: string[], decade: boolean, stats: S
 test(`the corpus (${CORPUS.length} crontabs) in ${ZONES.length} zones`, async () => {
   const stats: Stats = { accepted: 0, refused: 0, ticks: 0, windows: 0 };
   for (const { crontab, decade } of CORPUS) await check(crontab, decade ? ['America/New_York', 'Australia/Lord_Howe', 'UTC'] : ZONES, decade ?? false, stats);
-  console.log(`  corpus: ${stats.accepted} crontabs scheduled, ${stats.refused} refused; ${stats.ticks} ticks in ${stats.windows} windows agree`);
+  console.log(`figures: crontab corpus: ${stats.accepted} crontabs scheduled, ${stats.refused} refused; ${stats.ticks} ticks in ${stats.windows} windows agree`);
   assert.ok(stats.accepted >= 35 && stats.refused >= 15, JSON.stringify(stats));
   assert.ok(stats.ticks > 20_000, `only ${stats.ticks} ticks compared`);
 });
@@ -162,7 +162,7 @@ test(`${RANDOM} random crontabs: refused clearly or ticking like Vixie cron (see
     }),
     { numRuns: RANDOM, seed: SEED },
   );
-  console.log(`  random: ${stats.accepted} crontabs scheduled, ${stats.refused} refused; ${stats.ticks} ticks agree`);
+  console.log(`figures: random crontabs: ${stats.accepted} crontabs scheduled, ${stats.refused} refused; ${stats.ticks} ticks agree`);
   assert.ok(stats.accepted >= RANDOM * 0.2 && stats.refused >= RANDOM * 0.2, `both verdicts must come up: ${JSON.stringify(stats)}`);
 });
 

@@ -81,7 +81,7 @@ test('each name is refused with a reason, or ticks once per local day at 02:30 (
       ticks += list.length;
     }
   }
-  console.log(`  zones: ${accepted} schedulable (${ticks} ticks, ${jumped} right after a jump over 02:30), ${refused} refused with a reason; ${asked} names checked by conflag.timezone_problem`);
+  console.log(`figures: zones: ${accepted} schedulable (${ticks} ticks, ${jumped} right after a jump over 02:30), ${refused} refused with a reason; ${asked} names checked by conflag.timezone_problem`);
   assert.ok(accepted > 550, `${accepted} schedulable`);
   assert.is(refused, rows.filter((r) => excluded(r.name)).length, 'every name that is no zone of its own is refused');
   assert.ok(jumped > 10, 'some zones jump over 02:30 in 2026');
