@@ -1,10 +1,12 @@
 -- Why one value (a scalar, or one element of an array/pair value) does not fit an attribute type under an
--- operator; NULL when it fits. JSON null is the caller's business (allowed or not by the operator's shape),
+-- operator, or can never match an attribute with a closed set of values p_values (conflag.closed_value_problem);
+-- NULL when it fits. JSON null is the caller's business (allowed or not by the operator's shape),
 -- except for json attributes where null is one of the scalars.
 -- Numbers: lessThan/greaterThan/between also take a numeric string, because json-rules-engine's comparison
 -- coerces it ("7200" > 5 is true in JavaScript); equal/in never do (5 === "5" is false), so a string there
--- could never match and is rejected.
-CREATE OR REPLACE FUNCTION conflag.condition_value_problem(p_value jsonb, p_type text, p_operator text)
+-- could never match and is rejected. On json facts the same operators take numbers only: with a string value,
+-- JavaScript compares a string fact with it character by character.
+CREATE OR REPLACE FUNCTION conflag.condition_value_problem(p_value jsonb, p_type text, p_operator text, p_values text[] DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
 AS $$
@@ -17,6 +19,7 @@ BEGIN
       IF v_kind <> 'string' THEN
         RETURN 'expected a string';
       END IF;
+      RETURN conflag.closed_value_problem(p_values, p_operator, v_text);
     WHEN 'number' THEN
       IF v_kind = 'number' THEN
         RETURN NULL;
@@ -54,6 +57,9 @@ BEGIN
         RETURN 'expected a time of day string HH:MM or HH:MM:SS (00:00 to 23:59:59)';
       END IF;
     WHEN 'json' THEN
+      IF p_operator IN ('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive') AND v_kind <> 'number' THEN
+        RETURN 'expected a number without quotes: json-rules-engine compares a quoted value with a text in custom character by character ("10" < "9" is true), so conflag takes numbers only here';
+      END IF;
       IF v_kind NOT IN ('string', 'number', 'boolean', 'null') THEN
         RETURN 'expected a JSON scalar (string, number, true, false or null), not an object or array';
       END IF;
@@ -63,4 +69,4 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION conflag.condition_value_problem(jsonb, text, text) IS 'Internal: why one condition value (or one element of an array/pair value) does not fit the attribute type under the operator, or NULL when it fits.';
+COMMENT ON FUNCTION conflag.condition_value_problem(jsonb, text, text, text[]) IS 'Internal: why one condition value (or one element of an array/pair value) does not fit the attribute type under the operator — or, for an attribute whose values are p_values, can never match one — or NULL when it fits.';

@@ -39,10 +39,22 @@ BEGIN
     RAISE EXCEPTION 'jobs.created_at: % cannot be changed (it stays %)', to_jsonb(NEW.created_at), to_jsonb(OLD.created_at)
       USING ERRCODE = 'CF014';
   END IF;
+  -- A job copied from elsewhere may keep its creation time; one at infinity or in the future never was.
+  IF TG_OP = 'INSERT' AND (NOT isfinite(NEW.created_at) OR NEW.created_at > clock_timestamp()) THEN
+    RAISE EXCEPTION 'jobs.created_at: % is not a time a job can have been created; leave it to its default now(), or give the real creation time (not in the future)',
+      to_jsonb(NEW.created_at) USING ERRCODE = 'CF014';
+  END IF;
 
   IF TG_OP = 'INSERT' OR NEW.name IS DISTINCT FROM OLD.name THEN
     IF btrim(NEW.name, E' \t\r\n') = '' THEN
       RAISE EXCEPTION 'jobs.name: % is empty; give the job a distinctive name', to_jsonb(NEW.name) USING ERRCODE = 'CF002';
+    END IF;
+    -- Only invisible characters (Unicode spaces, NBSP, zero-width and format characters, controls): a name nobody
+    -- can read or tell apart. The message spells them out, since they would not show.
+    IF NEW.name !~ '[^\x01-\x20\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0]' THEN
+      RAISE EXCEPTION 'jobs.name: % has no visible character (it is %); give the job a distinctive name', to_jsonb(NEW.name),
+        (SELECT string_agg(format('U+%s', upper(lpad(to_hex(ascii(c)), 4, '0'))), ' ') FROM regexp_split_to_table(left(NEW.name, 20), '') AS c)
+        USING ERRCODE = 'CF002';
     END IF;
     IF length(NEW.name) > 200 THEN
       RAISE EXCEPTION 'jobs.name: % is % characters long; at most 200 are allowed', conflag.json_for_message(to_jsonb(NEW.name)), length(NEW.name)
@@ -136,7 +148,12 @@ BEGIN
         IF NOT conflag.is_email_address(btrim(v_item, E' \t\r\n')) THEN
           RAISE EXCEPTION 'jobs.notify_emails: % is not an e-mail address%; write addresses such as ops@example.com, separated by commas',
             conflag.json_for_message(to_jsonb(btrim(v_item, E' \t\r\n'))),
-            CASE WHEN btrim(v_item, E' \t\r\n') = '' THEN ' (an empty item between commas)' ELSE '' END
+            CASE WHEN btrim(v_item, E' \t\r\n') = '' THEN ' (an empty item between commas)'
+                 WHEN length(split_part(btrim(v_item, E' \t\r\n'), '@', 1)) > 64
+                   THEN format(' (%s characters before the @; at most 64 are allowed)', length(split_part(btrim(v_item, E' \t\r\n'), '@', 1)))
+                 WHEN length(btrim(v_item, E' \t\r\n')) > 254
+                   THEN format(' (%s characters; at most 254 are allowed)', length(btrim(v_item, E' \t\r\n')))
+                 ELSE '' END
             USING ERRCODE = 'CF011';
         END IF;
       END LOOP;

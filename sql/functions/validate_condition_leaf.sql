@@ -1,5 +1,6 @@
 -- Checks one leaf {fact, operator, value, path?, name?} of a job condition against the attribute and operator
--- catalogs; raises CF1xx naming the location (p_at, e.g. all[2]), the offending value and what is allowed.
+-- catalogs — including, for an attribute with a closed set of values, that a string value can match one of them —
+-- and raises CF1xx naming the location (p_at, e.g. all[2]), the offending value and what is allowed.
 CREATE OR REPLACE FUNCTION conflag.validate_condition_leaf(p_leaf jsonb, p_at text)
 RETURNS void
 LANGUAGE plpgsql STABLE
@@ -17,6 +18,7 @@ DECLARE
   v_index    integer;
   v_problem  text;
   v_allowed  text;
+  v_values   text[];
 BEGIN
   FOR v_key IN SELECT jsonb_object_keys(p_leaf) LOOP
     IF v_key NOT IN ('fact', 'operator', 'value', 'path', 'name') THEN
@@ -36,7 +38,7 @@ BEGIN
       USING ERRCODE = 'CF100', HINT = c_hint;
   END IF;
   v_fact := p_leaf ->> 'fact';
-  SELECT type INTO v_type FROM conflag.attributes WHERE name = v_fact;
+  SELECT type, allowed_values INTO v_type, v_values FROM conflag.attributes WHERE name = v_fact;
   IF v_type IS NULL THEN
     RAISE EXCEPTION 'jobs.condition: %.fact % is not a known attribute; known attributes: %', p_at, conflag.json_for_message(p_leaf -> 'fact'),
       (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
@@ -98,12 +100,14 @@ BEGIN
     WHEN 'string' THEN
       IF jsonb_typeof(v_value) <> 'string' THEN
         v_problem := 'expected a string';
+      ELSE
+        v_problem := conflag.closed_value_problem(v_values, v_operator, v_value #>> '{}');
       END IF;
     WHEN 'scalar' THEN
-      v_problem := conflag.condition_value_problem(v_value, v_type, v_operator);
+      v_problem := conflag.condition_value_problem(v_value, v_type, v_operator, v_values);
     WHEN 'scalar_or_null' THEN
       IF jsonb_typeof(v_value) <> 'null' THEN
-        v_problem := conflag.condition_value_problem(v_value, v_type, v_operator);
+        v_problem := conflag.condition_value_problem(v_value, v_type, v_operator, v_values);
       END IF;
     WHEN 'array', 'pair' THEN
       IF jsonb_typeof(v_value) <> 'array' THEN
@@ -117,7 +121,7 @@ BEGIN
         v_index := 0;
         FOR v_element IN SELECT e FROM jsonb_array_elements(v_value) e LOOP
           IF NOT (v_shape = 'array' AND jsonb_typeof(v_element) = 'null') THEN
-            v_problem := conflag.condition_value_problem(v_element, v_type, v_operator);
+            v_problem := conflag.condition_value_problem(v_element, v_type, v_operator, v_values);
             IF v_problem IS NOT NULL THEN
               RAISE EXCEPTION 'jobs.condition: %.value[%] % is not valid for % on fact % (%): %', p_at, v_index,
                 conflag.json_for_message(v_element), to_jsonb(v_operator), to_jsonb(v_fact), v_type, v_problem

@@ -6,7 +6,6 @@ import type { RawBuilder, SqlBool } from 'kysely';
 import { compileLeaf } from './compileLeaf.ts';
 import { parseCondition } from './parseCondition.ts';
 import { and, not, or, TRUE, type Predicate } from './sqlParts.ts';
-import { assertTimezone } from '../time/timezone.ts';
 import type { Catalog, ConditionContext, ConditionNode } from './types.ts';
 
 export function compileCondition(condition: unknown, catalog: Catalog, ctx: ConditionContext): RawBuilder<SqlBool> {
@@ -14,9 +13,9 @@ export function compileCondition(condition: unknown, catalog: Catalog, ctx: Cond
   return compileNode(parseCondition(condition, catalog), catalog, ctx);
 }
 
-/** The timezone must be known to Intl (the reference semantics use it) and as_of a real instant. */
+/** A timezone name (PostgreSQL judges it: the compiled SQL reads times with AT TIME ZONE) and a real as_of. */
 export function checkContext(ctx: ConditionContext): void {
-  assertTimezone(ctx.timezone);
+  if (typeof ctx.timezone !== 'string' || ctx.timezone === '') throw new RangeError('compileCondition: ctx.timezone must be a time zone name');
   if (!(ctx.asOf instanceof Date) || Number.isNaN(ctx.asOf.getTime())) throw new RangeError('compileCondition: ctx.asOf must be a valid Date');
 }
 

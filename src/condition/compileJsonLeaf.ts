@@ -1,6 +1,7 @@
 // Leaves over json attributes (custom, with or without a path). The fact is a jsonb value where SQL NULL
 // means `undefined` (see jsonFactSql). json-rules-engine compares with `===`: strings, booleans and null
-// by value, numbers as doubles (see doubleInterval), objects and arrays never equal a condition value.
+// by value, numbers as doubles (see doubleInterval), objects and arrays never equal a condition value. Its
+// lessThan family reads the fact as JavaScript's `<` does (conflag.js_number) and compares it as a double.
 import { sql, type SqlBool } from 'kysely';
 import { compileSql } from '../db/kysely.ts';
 import { roundingInterval } from './doubleInterval.ts';
@@ -35,6 +36,25 @@ function equalsAny(j: Expr, values: Json[]): Predicate {
     );
   }
   return or(alternatives);
+}
+
+const NUMERIC: Record<string, { side: 'low' | 'high'; op: [string, string] }> = {
+  // round(n) > b  <=>  n is above b's rounding range: n > high when high rounds to b (inclusive), else n >= high.
+  greaterThan: { side: 'high', op: ['>', '>='] },
+  greaterThanInclusive: { side: 'low', op: ['>=', '>'] },
+  lessThan: { side: 'low', op: ['<', '<='] },
+  lessThanInclusive: { side: 'high', op: ['<=', '<'] },
+};
+
+/** json-rules-engine's numeric comparison of the json fact j with the number b, exactly as a double. */
+function compareNumber(j: Expr, operator: string, b: number): Predicate {
+  const { side, op } = NUMERIC[operator];
+  const range = roundingInterval(b);
+  const bound = range[side];
+  const n = sql`conflag.js_number(${j})`;
+  // An unbounded side: nothing is above +Infinity's range (or below -Infinity's), everything is at least within.
+  if (bound === undefined) return operator.endsWith('Inclusive') ? sql<SqlBool>`(${n} IS NOT NULL)` : FALSE;
+  return sql<SqlBool>`COALESCE(${n} ${sql.raw(op[range.inclusive ? 0 : 1])} ${bound}::numeric, false)`;
 }
 
 /** The array j has an element === value (j known to be an array). */
@@ -74,6 +94,11 @@ function predicate(leaf: Leaf, j: Expr): Predicate {
       return isArray(arrayHas(j, value));
     case 'doesNotContain':
       return isArray(not(arrayHas(j, value)));
+    case 'lessThan':
+    case 'lessThanInclusive':
+    case 'greaterThan':
+    case 'greaterThanInclusive':
+      return typeof value === 'number' ? compareNumber(j, leaf.operator.name, value) : FALSE;
     case 'isEmpty': {
       // undefined, null, '' and [] are empty; {} is not.
       const empty = sql<SqlBool>`(${j} IS NULL OR ${j} IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb))`;

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { compileJsonLeaf } from './compileJsonLeaf.ts';
 import { caseFolded, lowerSql } from './caseFolding.ts';
 import { attributeSql, FALSE, not, nullSafe, or, type Expr, type Predicate } from './sqlParts.ts';
-import { instantParameter, parseDateValue, parseTimestampValue, parseTimeValue, timeParameter } from './temporal.ts';
+import { instantParameter, offsetInstant, parseDateValue, parseTimestampParts, parseTimeValue, timeParameter, wallParameter } from './temporal.ts';
 import type { Catalog, ConditionContext, Json, Leaf } from './types.ts';
 
 export function compileLeaf(leaf: Leaf, catalog: Catalog, ctx: ConditionContext): Predicate {
@@ -126,8 +126,13 @@ function ordered(leaf: Leaf, x: Expr, ctx: ConditionContext, safe: (p: Predicate
         return Number.isNaN(n) ? undefined : numberParameter(n);
       }
       case 'timestamp': {
-        const us = parseTimestampValue(v, ctx.timezone);
-        return us === undefined ? undefined : sql`${instantParameter(us)}::timestamptz`;
+        // With an offset: the instant. Without: a wall-clock time PostgreSQL reads in the job's zone, so every zone
+        // it knows works, with its own rule for times in a DST gap or overlap.
+        const parts = parseTimestampParts(v);
+        if (!parts) return undefined;
+        return parts.offset === undefined
+          ? sql`(${wallParameter(parts)}::timestamp AT TIME ZONE ${ctx.timezone}::text)`
+          : sql`${instantParameter(offsetInstant({ ...parts, offset: parts.offset }))}::timestamptz`;
       }
       case 'date': {
         const d = parseDateValue(v);

@@ -6,8 +6,8 @@ import type { Attribute, AttributeType, Catalog, OperatorInfo, ValueShape } from
 export async function loadCatalog(db: pg.Pool | pg.ClientBase): Promise<Catalog> {
   // notNull: a plain `r.<column>` expression over a NOT NULL column of the recordings table (conflag.recording_source)
   // needs no NULL guard, which keeps predicates like `r.started_at < $1` index-friendly.
-  const attributes = await db.query<{ name: string; type: AttributeType; expression: string; description: string; not_null: boolean }>(
-    `SELECT a.name, a.type, a.expression, a.description,
+  const attributes = await db.query<{ name: string; type: AttributeType; expression: string; description: string; not_null: boolean; allowed_values: string[] | null }>(
+    `SELECT a.name, a.type, a.expression, a.description, a.allowed_values,
             COALESCE((SELECT c.attnotnull FROM pg_catalog.pg_attribute c
                        WHERE c.attrelid = (SELECT to_regclass(format('%I.%I', s.table_schema, s.table_name)) FROM conflag.recording_source s)
                          AND NOT c.attisdropped
@@ -23,7 +23,7 @@ export async function loadCatalog(db: pg.Pool | pg.ClientBase): Promise<Catalog>
     attributes: new Map(
       attributes.rows.map((a): [string, Attribute] => [
         a.name,
-        { name: a.name, type: a.type, expression: a.expression, description: a.description, notNull: a.not_null },
+        { name: a.name, type: a.type, expression: a.expression, description: a.description, notNull: a.not_null, ...(a.allowed_values ? { values: a.allowed_values } : {}) },
       ]),
     ),
     operators: new Map(

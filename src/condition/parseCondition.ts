@@ -1,17 +1,21 @@
-// Validates a condition with the database's rules (conflag.validate_condition, sql/validate_condition*.sql and
-// sql/functions/condition_value_problem.sql) and turns it into the typed tree the compiler walks. The database is the
+// Validates a condition with the database's rules (conflag.validate_condition, sql/validate_condition*.sql,
+// sql/functions/condition_value_problem.sql and closed_value_problem.sql) and turns it into the typed tree the compiler walks. The database is the
 // judge when a job is saved; this mirror lets the compiler refuse — with the same CF1xx code and a clear
 // message — anything the database would refuse, instead of compiling something it never agreed to.
+import { closedValueProblem } from './closedValues.ts';
 import { conditionError, jsonbText, jsonForMessage } from './conditionError.ts';
 import { parsePath } from './jsonPath.ts';
-import { parseDateValue, parseTimestampValue, parseTimeValue } from './temporal.ts';
-import type { AttributeType, Catalog, ConditionNode, Json, Leaf, OperatorInfo } from './types.ts';
+import { parseDateValue, parseTimestampParts, parseTimeValue } from './temporal.ts';
+import type { Attribute, AttributeType, Catalog, ConditionNode, Json, Leaf, OperatorInfo } from './types.ts';
 
 export const LIMITS = { depth: 10, leaves: 200, textBytes: 65536, arrayValues: 1000, stringChars: 1000 } as const;
 
 const NUMERIC_STRING = /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 const ORDERING = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'between']);
 const EQUALITY = new Set(['equal', 'notEqual', 'in', 'notIn']);
+const NUMERIC = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+const JSON_NUMBER_ONLY =
+  'expected a number without quotes: json-rules-engine compares a quoted value with a text in custom character by character ("10" < "9" is true), so conflag takes numbers only here';
 
 type JsonObject = { [key: string]: Json };
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -113,11 +117,12 @@ function parseLeaf(node: JsonObject, at: string, catalog: Catalog): Leaf {
   }
   if (!has(node, 'value')) throw conditionError('value', `${at}.value is missing: "${operator.name}" on fact "${attribute.name}" (${type}) needs a value`);
   leaf.value = node.value;
-  checkValue(leaf.value, at, attribute.name, type, operator);
+  checkValue(leaf.value, at, attribute, operator);
   return leaf;
 }
 
-function checkValue(value: Json, at: string, fact: string, type: AttributeType, operator: OperatorInfo): void {
+function checkValue(value: Json, at: string, attribute: Attribute, operator: OperatorInfo): void {
+  const { name: fact, type, values } = attribute;
   const tooLong = (v: Json) => typeof v === 'string' && chars(v) > LIMITS.stringChars;
   if (tooLong(value) || (Array.isArray(value) && value.some(tooLong))) {
     throw conditionError('bounds', `${at}.value ${jsonForMessage(value)} has a string longer than ${LIMITS.stringChars} characters, the most allowed`);
@@ -130,13 +135,13 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
       if (typeof value !== 'boolean') problem = 'expected true or false';
       break;
     case 'string':
-      if (typeof value !== 'string') problem = 'expected a string';
+      problem = typeof value !== 'string' ? 'expected a string' : closedValueProblem(values, operator.name, value);
       break;
     case 'scalar':
-      problem = valueProblem(value, type, operator.name);
+      problem = valueProblem(value, type, operator.name, values);
       break;
     case 'scalar_or_null':
-      if (value !== null) problem = valueProblem(value, type, operator.name);
+      if (value !== null) problem = valueProblem(value, type, operator.name, values);
       break;
     case 'array':
     case 'pair':
@@ -149,7 +154,7 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
       } else {
         value.forEach((element, i) => {
           if (operator.valueShape === 'array' && element === null) return;
-          const p = valueProblem(element, type, operator.name);
+          const p = valueProblem(element, type, operator.name, values);
           if (p) throw fail(p, `[${i}]`, element);
         });
       }
@@ -158,12 +163,13 @@ function checkValue(value: Json, at: string, fact: string, type: AttributeType, 
   if (problem) throw fail(problem);
 }
 
-/** conflag.condition_value_problem: why one value does not fit the type under the operator. */
-export function valueProblem(value: Json, type: AttributeType, operator: string): string | undefined {
+/** conflag.condition_value_problem: why one value does not fit the type under the operator, or can never match an
+ * attribute whose values are `values`. */
+export function valueProblem(value: Json, type: AttributeType, operator: string, values?: string[]): string | undefined {
   switch (type) {
     case 'text':
     case 'text_array':
-      return typeof value === 'string' ? undefined : 'expected a string';
+      return typeof value === 'string' ? closedValueProblem(values, operator, value) : 'expected a string';
     case 'number':
       if (typeof value === 'number') return undefined;
       if (typeof value === 'string' && EQUALITY.has(operator)) {
@@ -172,8 +178,8 @@ export function valueProblem(value: Json, type: AttributeType, operator: string)
       if (typeof value === 'string' && ORDERING.has(operator) && NUMERIC_STRING.test(value)) return undefined;
       return 'expected a number' + (ORDERING.has(operator) ? ' (or a decimal number in a string, such as "7200")' : '');
     case 'timestamp':
-      // The zone only matters for the instant, not for validity; UTC keeps this check independent of the job.
-      return parseTimestampValue(value, 'UTC') === undefined
+      // The zone only matters for the instant, not for validity, so this check is independent of the job.
+      return parseTimestampParts(value) === undefined
         ? "expected a timestamp string YYYY-MM-DD HH:MM[:SS[.ffffff]] (or with T), optionally ending in Z or an offset such as +02:00; without an offset it is read in the job's timezone (and it must be a real date and time)"
         : undefined;
     case 'date':
@@ -181,6 +187,7 @@ export function valueProblem(value: Json, type: AttributeType, operator: string)
     case 'time':
       return parseTimeValue(value) === undefined ? 'expected a time of day string HH:MM or HH:MM:SS (00:00 to 23:59:59)' : undefined;
     case 'json':
+      if (NUMERIC.has(operator)) return typeof value === 'number' ? undefined : JSON_NUMBER_ONLY;
       return value === null || ['string', 'number', 'boolean'].includes(typeof value)
         ? undefined
         : 'expected a JSON scalar (string, number, true, false or null), not an object or array';

@@ -17,7 +17,7 @@ export function attributeSql(attribute: Attribute, ctx: ConditionContext): Expr 
   const parts = attribute.expression.split(/(\{tz\}|\{as_of\})/);
   return sql.join(
     parts.map((part) =>
-      part === '{tz}' ? sql`${ctx.timezone}::text` : part === '{as_of}' ? sql`${ctx.asOf.toISOString()}::timestamptz` : sql.raw(part),
+      part === '{tz}' ? sql`${ctx.timezone}::text` : part === '{as_of}' ? sql`${ctx.liveAsOf ? 'now' : ctx.asOf.toISOString()}::timestamptz` : sql.raw(part),
     ),
     sql.raw(''),
   );

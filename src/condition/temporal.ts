@@ -1,7 +1,8 @@
-// Timestamp, date and time values and facts, resolved ONCE in TypeScript and shared by the reference
-// operators (createEngine) and the compiler, so both sides compare the same instants by construction:
-// a condition's value without an offset is read in the job's timezone here, and the compiler binds the
-// resulting instant (UTC, microseconds) instead of letting PostgreSQL re-read the text.
+// Timestamp, date and time values and facts, parsed ONCE in TypeScript and shared by the reference operators
+// (createEngine) and the compiler, so both sides read the same grammar: a value with an offset is an instant the
+// compiler binds (UTC, microseconds); a value without one is a wall-clock time in the job's timezone, which the
+// compiler lets PostgreSQL read (`::timestamp AT TIME ZONE`, so every zone PostgreSQL knows works) and the reference
+// reads with Intl and PostgreSQL's DST rule (src/time/timezone.ts) — the differential test checks they agree.
 import { wallAsUtcMs, wallClock, wallToInstantMs } from '../time/timezone.ts';
 
 /** Instants are microseconds since 1970-01-01 UTC, as bigint: exact over PostgreSQL's whole range. */
@@ -46,27 +47,56 @@ export function parseTimeFact(fact: string): Micros | undefined {
   return m ? BigInt((+m[1] * 60 + +m[2]) * 60 + +m[3]) * 1_000_000n + fraction(m[4]) : undefined;
 }
 
+/** A timestamp value taken apart: its wall-clock time (as UTC milliseconds, whole seconds, plus the microseconds
+ * within the second) and its offset in seconds when it has one. */
+export interface TimestampValue {
+  local: number;
+  micros: bigint;
+  /** East positive; undefined for a value without an offset (a wall-clock time in the job's timezone). */
+  offset?: number;
+}
+
 /**
- * A timestamp value as an instant: `YYYY-MM-DD( |T)HH:MM[:SS[.ffffff]][Z|±HH:MM]`. Without an offset it is
- * a wall-clock time in `timezone` (PostgreSQL's rule in DST gaps and overlaps). Undefined if malformed or
- * not a real date (PostgreSQL rejects those too: year 0000, February 30, offsets beyond ±15:59).
+ * A timestamp value `YYYY-MM-DD( |T)HH:MM[:SS[.ffffff]][Z|±HH:MM]`, or undefined if malformed or not a real date
+ * (PostgreSQL rejects those too: year 0000, February 30, offsets beyond ±15:59).
  */
-export function parseTimestampValue(value: unknown, timezone: string): Micros | undefined {
+export function parseTimestampParts(value: unknown): TimestampValue | undefined {
   if (typeof value !== 'string') return undefined;
   const m = TIMESTAMP.exec(value);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] ?? 0)];
   if (!validDate(y, mo, d)) return undefined;
-  const local = wallAsUtcMs(y, mo, d, h, mi, s);
-  let offset: number | undefined;
-  if (m[8] === 'Z') offset = 0;
+  const parts: TimestampValue = { local: wallAsUtcMs(y, mo, d, h, mi, s), micros: fraction(m[7]) };
+  if (m[8] === 'Z') parts.offset = 0;
   else if (m[8] !== undefined) {
     const [oh, om] = [+m[8].slice(1, 3), +m[8].slice(4, 6)];
     if (oh > 15 || om > 59) return undefined;
-    offset = (m[8][0] === '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    parts.offset = (m[8][0] === '-' ? -1 : 1) * (oh * 3600 + om * 60);
   }
-  const epochMs = offset === undefined ? wallToInstantMs(timezone, local) : local - offset * 1000;
-  return BigInt(epochMs) * 1000n + fraction(m[7]);
+  return parts;
+}
+
+/**
+ * A timestamp value as an instant. Without an offset it is a wall-clock time in `timezone`, read with
+ * PostgreSQL's rule in DST gaps and overlaps (the reference semantics; the compiler lets PostgreSQL itself read
+ * it, see wallParameter).
+ */
+export function parseTimestampValue(value: unknown, timezone: string): Micros | undefined {
+  const parts = parseTimestampParts(value);
+  if (!parts) return undefined;
+  const epochMs = parts.offset === undefined ? wallToInstantMs(timezone, parts.local) : parts.local - parts.offset * 1000;
+  return BigInt(epochMs) * 1000n + parts.micros;
+}
+
+/** The instant of a value with an offset, in microseconds. */
+export function offsetInstant(parts: TimestampValue & { offset: number }): Micros {
+  return BigInt(parts.local - parts.offset * 1000) * 1000n + parts.micros;
+}
+
+/** A wall-clock time as the text PostgreSQL reads back exactly as `::timestamp` (years 1 to 9999). */
+export function wallParameter(parts: TimestampValue): string {
+  const w = new Date(parts.local);
+  return `${pad(w.getUTCFullYear(), 4)}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}:${pad(w.getUTCSeconds())}${fractionText(parts.micros)}`;
 }
 
 /** A timestamp fact (formatInstant's text) as an instant. */

@@ -12,6 +12,8 @@ export interface Attribute {
   description: string;
   /** True when the expression can never be NULL (a NOT NULL column): the compiler then skips NULL guards. */
   notNull: boolean;
+  /** The only values a text attribute can have (conflag.attributes.allowed_values); undefined = any text. */
+  values?: string[];
 }
 
 export interface OperatorInfo {
@@ -35,6 +37,9 @@ export interface ConditionContext {
   timezone: string;
   /** The run's fixed "now": ages are measured to it. */
   asOf: Date;
+  /** Bind the run's "now" as 'now' (the executing transaction's start) instead of asOf: for a predicate stored
+   * and evaluated later (conflag.job_predicates), so its ages stay current. */
+  liveAsOf?: boolean;
 }
 
 /** A JSON value as stored in jobs.condition (jsonb). */

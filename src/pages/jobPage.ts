@@ -28,12 +28,13 @@ async function previewSection(pool: pg.Pool, job: JobSettings, now: Date): Promi
     await client.query('BEGIN TRANSACTION READ ONLY');
     await client.query(`SET LOCAL statement_timeout = '${PREVIEW_TIMEOUT}'`);
     const subject = await savedJobSubject(client, job);
-    const { result, facts } = await previewSubject(client, subject, { asOf: now, examples: 5 });
+    const { result, facts, conflicts } = await previewSubject(client, subject, { asOf: now, examples: 5 });
     const target = job.action === 'set' ? 'true' : 'false';
     return html`<dl class="facts" id="preview">
 <dt>matching now</dt><dd>${count(result.matched)} recordings</dd>
 ${subject.incrementalJobId ? html`<dt>already processed</dt><dd>${count(result.alreadyProcessed)} (left alone)</dd>` : ''}
 <dt>a run would change</dt><dd>${count(result.wouldChange)} (confidential is not yet ${target})</dd>
+${conflicts.map((c) => html`<dt>conflict</dt><dd class="bad"><a href="/jobs/${c.jobId}">${c.name}</a> (${c.action}) also selects ${count(c.common)} of these recordings</dd>`)}
 </dl>
 ${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>recording</th><th>tenant</th>${facts.map((f) => html`<th>${f}</th>`)}<th>confidential</th><th>would change</th></tr></thead>
 <tbody>${result.examples.map((e) => html`<tr><td><a href="${recordingHref(e.key)}">${e.key}</a></td><td>${e.tenant}</td>${facts.map((f) => html`<td>${JSON.stringify(e.facts[f] ?? null)}</td>`)}
@@ -48,7 +49,7 @@ ${result.examples.length ? html`<div class="scroll"><table><thead><tr><th>record
 
 function summary(report: JobReportRow, now: Date): Html {
   const tz = report.timezone;
-  const { scheduleProblem: problem, nextRunAt } = overviewOf(report, now);
+  const { scheduleProblem: problem, nextRunAt } = overviewOf(report);
   return html`<dl class="facts" id="summary">
 <dt>last run</dt><dd>${report.last_run_id ? html`<a href="/runs/${report.last_run_id}">${status(report.last_status)}</a> ${formatTime(report.last_finished_at, tz)}` : status(null)}</dd>
 <dt>last success</dt><dd>${report.last_success_run_id ? html`<a href="/runs/${report.last_success_run_id}">${formatTime(report.last_success_at, tz)}</a>` : '—'}</dd>
@@ -60,7 +61,7 @@ function summary(report: JobReportRow, now: Date): Html {
 }
 
 export async function jobPage(pool: pg.Pool, jobId: string, options: { before: string | null; preview: boolean }, now = new Date()): Promise<Html | undefined> {
-  const [job, report] = await Promise.all([readJobSettings(pool, jobId), readJobReport(pool, jobId)]);
+  const [job, report] = await Promise.all([readJobSettings(pool, jobId), readJobReport(pool, jobId, now)]);
   if (!job || !report) return undefined;
   const tz = report.timezone;
   const client = await pool.connect();

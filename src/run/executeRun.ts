@@ -114,7 +114,7 @@ async function recordSkipped(client: pg.ClientBase, job: JobRow, started: { runI
     await insertRunLog(client, started.runId, [runSkippedEntry(started.runningRunId, error)]).catch((failure: unknown) =>
       log?.warn({ jobId: job.id, runId: started.runId, err: failure }, 'could not write the run log'));
   }
-  return { runId: started.runId, status: 'skipped', matched: 0, changed: 0, skipped: 0, batches: 0, scan: null, error, runningRunId: started.runningRunId };
+  return { runId: started.runId, status: 'skipped', matched: 0, changed: 0, skipped: 0, batches: 0, flipFlops: 0, scan: null, error, runningRunId: started.runningRunId };
 }
 
 interface RunContext {
@@ -141,7 +141,8 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
   const clock = options.clock ?? Date.now;
   const deadline = clock() + ctx.limit.minutes * 60_000;
   const progress: RunProgress = {
-    runId, jobId: job.id, scan: 'table', batches: 0, units: 0, scannedUnits: 0, candidates: null, matched: 0, changed: 0, skipped: 0, fraction: 0,
+    runId, jobId: job.id, scan: 'table', batches: 0, units: 0, scannedUnits: 0, candidates: null, matched: 0, changed: 0, skipped: 0, flipFlops: 0,
+    fraction: 0,
   };
   const notify = () => {
     try {
@@ -186,6 +187,7 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
           progress.matched += done.counts.matched;
           progress.changed += done.counts.changed;
           progress.skipped += done.counts.skipped;
+          progress.flipFlops += done.counts.flipFlops;
           progress.fraction = progress.units === 0 ? 1 : Math.min(1, progress.scannedUnits / progress.units);
           batchLog?.({ ...logContext, batch: done.number, range: done.range, units: done.units, ...done.counts, ms: done.durationMs }, 'run batch committed');
           notify();
@@ -196,6 +198,10 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     }
     const finished = await recordRunEnd(ctx.pool, client, ctx.session, { runId, jobId: job.id, status: 'succeeded', fingerprint }, log);
     const final = finished.status === 'running' ? 'failed' : finished.status as FinalRunStatus;
+    if (progress.flipFlops > 0) {
+      log?.warn({ ...logContext, flipFlops: progress.flipFlops, changed: progress.changed },
+        'the run changed back recordings a job of the opposite action had changed (flip-flops); see conflag.job_conflicts and settle the conflict (docs/dba.md "Conflicts")');
+    }
     if (job.log_enabled) {
       await writeLog(ctx, [runFinishedEntry({ ...finished, status: final, durationMs: elapsed(startPerf), sqlstate: null })]);
     }
@@ -251,7 +257,7 @@ async function writeLog(ctx: RunContext, entries: RunLogEntry[]): Promise<void> 
 function report(runId: string, progress: RunProgress, status: FinalRunStatus, error: string | null): RunResult {
   return {
     runId, status, matched: progress.matched, changed: progress.changed, skipped: progress.skipped, batches: progress.batches,
-    scan: progress.scan, ...(error ? { error } : {}),
+    flipFlops: progress.flipFlops, scan: progress.scan, ...(error ? { error } : {}),
   };
 }
 

@@ -10,7 +10,8 @@ export function formatProgress(p: RunProgress): string {
 }
 
 export function formatResult(result: RunResult, seconds: number): string {
-  const counts = `matched ${result.matched}, changed ${result.changed}, skipped ${result.skipped} in ${result.batches} batch${result.batches === 1 ? '' : 'es'}`;
+  const flips = result.flipFlops ? ` (${result.flipFlops} of them last changed by a job with the opposite action: see conflag.job_conflicts)` : '';
+  const counts = `matched ${result.matched}, changed ${result.changed}${flips}, skipped ${result.skipped} in ${result.batches} batch${result.batches === 1 ? '' : 'es'}`;
   const head = `run ${result.runId} ${result.status}`;
   if (result.status === 'skipped') return `${head}: ${result.error}`;
   return `${head}: ${counts} (${seconds.toFixed(1)} s)${result.error ? `\n${result.error}` : ''}`;

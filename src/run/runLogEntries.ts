@@ -15,17 +15,20 @@ export function runStartedEntry(input: {
 }): RunLogEntry {
   const { job } = input;
   const scope = job.access_scope ? job.access_scope.join(', ') : 'all tenants';
+  const yields = job.yields_to.length ? `, yields to ${job.yields_to.map((w) => `job ${w.id} ${JSON.stringify(w.name)}`).join(', ')}` : '';
   return {
     level: 'info', event: 'run_started',
     message: `run started (${input.trigger}, attempt ${input.attempt}): ${job.action} confidential, ${job.mode} mode, scope ${scope}, ` +
       `timezone ${input.timezone}, as of ${input.asOf.toISOString()}, table ${input.table}, ${input.parallelism} connection${input.parallelism === 1 ? '' : 's'}, ` +
-      (input.fixedUnits ? `fixed batches of ${input.fixedUnits} (blocks of the table, or incremental candidates)` : `batches of about ${input.targetMs} ms`),
+      (input.fixedUnits ? `fixed batches of ${input.fixedUnits} (blocks of the table, or incremental candidates)` : `batches of about ${input.targetMs} ms`) + yields,
     details: {
       job_id: job.id, job_name: job.name, trigger: input.trigger, attempt: input.attempt, request_id: input.requestId,
       mode: job.mode, action: job.action, access_scope: job.access_scope, timezone: input.timezone, as_of: input.asOf.toISOString(),
       table: input.table, parallelism: input.parallelism, batch_target_ms: input.targetMs, batch_units: input.fixedUnits ?? null,
       execution_time_limit_minutes: job.execution_time_limit_minutes,
       keep_alive_timeout_minutes: job.keep_alive_timeout_minutes, condition: job.condition, time_dependent: input.timeDependent,
+      // conflag.job_precedence: jobs whose selection this run leaves alone (the predicate has AND NOT theirs).
+      yields_to: job.yields_to.map((w) => ({ id: w.id, name: w.name })),
       // As `conflag explain --json` shows them: the predicate over r (scope included) and its bind parameters.
       predicate: input.predicate.sql, parameters: input.predicate.parameters,
     },
@@ -69,19 +72,24 @@ export interface BatchFacts {
   durationMs: number;
 }
 
+/** ", N of them flip-flops (...)" when a run undid changes of a job with the opposite action. */
+function flipFlopText(n: number): string {
+  return n ? `, ${n} of them flip-flops (last changed by a job with the opposite action)` : '';
+}
+
 function rangeDetails(range: BatchRange): Record<string, unknown> {
   return range.kind === 'blocks'
     ? { heap: range.heap, from_block: range.from, to_block: range.to }
     : { from_candidate: range.after + 1, to_candidate: range.upTo };
 }
 
-export function batchEntry(facts: BatchFacts, counts: { matched: number; changed: number; skipped: number; remembered: number }): RunLogEntry {
+export function batchEntry(facts: BatchFacts, counts: { matched: number; changed: number; skipped: number; remembered: number; flipFlops: number }): RunLogEntry {
   return {
     level: 'info', event: 'batch',
-    message: `batch ${facts.batch}: ${describeRange(facts.range)}: matched ${counts.matched}, changed ${counts.changed}, skipped ${counts.skipped} (${facts.durationMs} ms)`,
+    message: `batch ${facts.batch}: ${describeRange(facts.range)}: matched ${counts.matched}, changed ${counts.changed}${flipFlopText(counts.flipFlops)}, skipped ${counts.skipped} (${facts.durationMs} ms)`,
     details: {
       batch: facts.batch, ...rangeDetails(facts.range), matched: counts.matched, changed: counts.changed, skipped: counts.skipped,
-      remembered: counts.remembered, duration_ms: facts.durationMs,
+      remembered: counts.remembered, flip_flops: counts.flipFlops, duration_ms: facts.durationMs,
     },
   };
 }
@@ -95,16 +103,16 @@ export function batchRolledBackEntry(facts: BatchFacts, status: FinalRunStatus, 
 }
 
 export function runFinishedEntry(input: {
-  status: FinalRunStatus; batches: number; matched: number; changed: number; skipped: number; durationMs: number;
+  status: FinalRunStatus; batches: number; matched: number; changed: number; skipped: number; flip_flops: number; durationMs: number;
   error: string | null; sqlstate: string | null;
 }): RunLogEntry {
-  const totals = `matched ${input.matched}, changed ${input.changed}, skipped ${input.skipped} in ${input.batches} batches (${input.durationMs} ms)`;
+  const totals = `matched ${input.matched}, changed ${input.changed}${flipFlopText(input.flip_flops)}, skipped ${input.skipped} in ${input.batches} batches (${input.durationMs} ms)`;
   return {
-    level: input.status === 'succeeded' ? 'info' : input.status === 'failed' ? 'error' : 'warn', event: 'run_finished',
+    level: input.status === 'succeeded' ? (input.flip_flops ? 'warn' : 'info') : input.status === 'failed' ? 'error' : 'warn', event: 'run_finished',
     message: `run ${input.status}: ${totals}${input.error ? `: ${input.error}` : ''}`,
     details: {
       status: input.status, batches: input.batches, matched: input.matched, changed: input.changed, skipped: input.skipped,
-      duration_ms: input.durationMs, error: input.error, sqlstate: input.sqlstate,
+      flip_flops: input.flip_flops, duration_ms: input.durationMs, error: input.error, sqlstate: input.sqlstate,
     },
   };
 }

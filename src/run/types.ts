@@ -1,4 +1,5 @@
 // Shapes shared by the executor (executeRun), the CLI `run` command and the runner service.
+import type { Winner } from '../condition/recordingsOfJob.ts';
 import type { Logger } from '../log.ts';
 
 export type RunTrigger = 'schedule' | 'manual';
@@ -23,6 +24,8 @@ export interface JobRow {
   timezone: string | null;
   execution_time_limit_minutes: number | null;
   keep_alive_timeout_minutes: number;
+  /** Enabled jobs of the opposite action this one yields to (conflag.job_precedence). */
+  yields_to: Winner[];
 }
 
 /** Reported after the start and after every committed batch. */
@@ -39,6 +42,8 @@ export interface RunProgress {
   matched: number;
   changed: number;
   skipped: number;
+  /** Of `changed`: recordings a run of another job with the opposite action had changed last (a fight). */
+  flipFlops: number;
   /** 0..1, for progress displays. */
   fraction: number;
 }
@@ -104,6 +109,8 @@ export interface RunResult {
   changed: number;
   skipped: number;
   batches: number;
+  /** Of `changed`: recordings a run of another job with the opposite action had changed last (job_runs.flip_flops). */
+  flipFlops: number;
   scan: RunScan | null;
   error?: string;
   /** status 'skipped': the run that was already in progress. */

@@ -1,7 +1,7 @@
 // A job's schedule in plain words, for people: `conflag jobs` and the job pages. "manual", "every 5 minutes",
 // "daily at 01:00 Europe/Berlin", "every Monday to Friday at 08:00 and 17:30 UTC". Crontabs this cannot say
-// simply (day-of-month AND day-of-week, which cron ORs; irregular steps; many times) are shown as they are, with
-// the time zone: `cron "5 4 1-7 * 1" Europe/Berlin`. Presets are expanded the way conflag.schedule_cron does.
+// simply (day-of-month with day-of-week, where Vixie cron's rule depends on a leading *; irregular steps; many
+// times) are shown as they are, with the time zone: `cron "5 4 1-7 * 1" Europe/Berlin`. Presets are expanded the way conflag.schedule_cron does.
 // Clock times and days are in the job's time zone, which is named whenever it matters.
 
 const PRESETS: Record<string, string> = { hourly: '0 * * * *', daily: '0 0 * * *', weekly: '0 0 * * 0', monthly: '0 0 1 * *' };

@@ -5,7 +5,7 @@
 // slot is the one recorded) rather than a burst.
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { nextTick } from './nextTick.ts';
+import { nextTicks } from './nextTicks.ts';
 
 export interface DueTick {
   jobId: number;
@@ -73,21 +73,20 @@ async function fireBatch(client: pg.PoolClient, enqueue: EnqueueTick, now: Date,
     `SELECT s.job_id, s.crontab, s.timezone, s.next_tick_at, s.next_slot, j.execution_time_limit_minutes AS time_limit
        FROM conflag.job_schedules s
        JOIN conflag.jobs j ON j.id = s.job_id
-      WHERE s.next_tick_at <= $1 AND j.enabled AND conflag.schedule_cron(j.schedule) = s.crontab
+      WHERE s.next_tick_at <= $1 AND j.enabled AND conflag.crontab_of(j.schedule) = s.crontab
       ORDER BY s.next_tick_at
       LIMIT $2
         FOR UPDATE OF s SKIP LOCKED`,
     [now, limit],
   );
   const fired: FiredTick[] = [];
-  for (const row of rows) {
+  // The ticks after these, all in one round trip (the database's crontab and zone rules, conflag.schedule_ticks).
+  const following = await nextTicks(client, rows, now);
+  for (const [i, row] of rows.entries()) {
     const tick: DueTick = { jobId: Number(row.job_id), slot: row.next_slot, tickAt: row.next_tick_at, timeLimitMinutes: row.time_limit };
-    let next: { at: Date; slot: string } | null = null;
-    try {
-      next = nextTick(row.crontab, row.timezone, now);
-    } catch (error) {
-      log.error({ err: error, job: tick.jobId, crontab: row.crontab, timezone: row.timezone }, 'cannot compute the next tick');
-    }
+    const { at, slot, problem } = following[i];
+    const next = at && slot ? { at, slot } : null;
+    if (!next) log.error({ job: tick.jobId, crontab: row.crontab, timezone: row.timezone, problem }, 'cannot compute the next tick');
     const queueJobId = await enqueue(client, tick);
     if (next) {
       await client.query(

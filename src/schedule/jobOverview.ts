@@ -1,11 +1,10 @@
 // A job's schedule state as people and Prometheus see it: the schedule in words, the next run, and whether it
-// can be scheduled at all. A job whose time zone Node's Intl does not know (PostgreSQL knows more names) or whose
-// crontab has no next occurrence (0 0 30 2 *) is valid in the database but never runs; syncSchedules logs that
+// can be scheduled at all. The database decides both (src/sql/readJobOverview.ts): a job saved under older rules
+// that the current ones refuse (5/10 * * * *, 0 0 31 2 *) is in the table but never runs; syncSchedules logs that
 // once per reconcile, and this makes it visible in `conflag jobs` and the conflag_jobs_unschedulable gauge.
 import type pg from 'pg';
 import { readJobOverview, type JobOverviewRow } from '../sql/readJobOverview.ts';
 import { describeSchedule } from './describeSchedule.ts';
-import { localTime, nextTick } from './nextTick.ts';
 
 export interface JobOverview {
   row: JobOverviewRow;
@@ -19,27 +18,17 @@ export interface JobOverview {
   scheduleProblem: string | null;
 }
 
-export function overviewOf(row: JobOverviewRow, now: Date): JobOverview {
-  let nextRunAt: Date | null = null;
-  let scheduleProblem: string | null = null;
-  if (row.enabled && row.crontab !== null) {
-    try {
-      const computed = nextTick(row.crontab, row.timezone, now);
-      nextRunAt = row.scheduled_tick_at ?? computed.at;
-    } catch (error) {
-      scheduleProblem = (error as Error).message;
-    }
-  }
+export function overviewOf(row: JobOverviewRow): JobOverview {
   return {
     row,
     scheduleText: describeSchedule(row.schedule, row.timezone),
-    nextRunAt,
-    nextRunLocal: nextRunAt && localTime(row.timezone, nextRunAt),
-    scheduleProblem,
+    nextRunAt: row.next_run_at,
+    nextRunLocal: row.next_run_local,
+    scheduleProblem: row.schedule_problem,
   };
 }
 
 /** Every job's overview, page by page. */
 export async function* jobOverviews(db: pg.Pool | pg.ClientBase, now = new Date()): AsyncGenerator<JobOverview[]> {
-  for await (const rows of readJobOverview(db)) yield rows.map((row) => overviewOf(row, now));
+  for await (const rows of readJobOverview(db, now)) yield rows.map(overviewOf);
 }

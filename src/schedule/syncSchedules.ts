@@ -1,12 +1,13 @@
 // Keeps conflag.job_schedules in step with conflag.jobs: a row for each enabled job whose schedule is not
-// 'manual', with its crontab (presets expanded by conflag.schedule_cron), its time zone (the job's, else
-// conflag.settings.default_timezone, else the server's TimeZone — the same rule runs use, src/sql/resolveTimezone.ts)
-// and its next tick. Called for one job on NOTIFY conflag_jobs and
-// for all jobs by the periodic reconcile. Idempotent, and serialized by an advisory lock, so any number of
-// runners can call it at once: a row whose crontab and time zone did not change keeps its next tick.
+// 'manual', with its crontab (presets expanded by conflag.crontab_of), its time zone (conflag.job_timezone: the
+// job's, else conflag.settings.default_timezone, else the server's TimeZone — the same rule runs use) and its next
+// tick, computed by the database (conflag.schedule_next_ticks) from the same reading of crontabs and zones the
+// validation uses. Called for one job on NOTIFY conflag_jobs and for all jobs by the periodic reconcile.
+// Idempotent, and serialized by an advisory lock, so any number of runners can call it at once: a row whose crontab
+// and time zone did not change keeps its next tick.
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { nextTick } from './nextTick.ts';
+import { nextTicks } from './nextTicks.ts';
 
 export interface SyncResult {
   /** Rows written (new schedules and changed ones). */
@@ -35,7 +36,7 @@ export async function syncSchedules(
       `DELETE FROM conflag.job_schedules s
         WHERE ($1::bigint IS NULL OR s.job_id = $1)
           AND NOT EXISTS (SELECT FROM conflag.jobs j
-                           WHERE j.id = s.job_id AND j.enabled AND conflag.schedule_cron(j.schedule) IS NOT NULL)`,
+                           WHERE j.id = s.job_id AND j.enabled AND conflag.crontab_of(j.schedule) IS NOT NULL)`,
       [jobId],
     );
     result.removed += removed.rowCount ?? 0;
@@ -44,9 +45,7 @@ export async function syncSchedules(
       const { rows } = await client.query<{ id: string; crontab: string; timezone: string }>(
         `SELECT j.id, d.crontab, d.timezone
            FROM conflag.jobs j
-          CROSS JOIN LATERAL (SELECT conflag.schedule_cron(j.schedule) AS crontab,
-                                     coalesce(j.timezone, (SELECT st.default_timezone FROM conflag.settings st LIMIT 1),
-                                              current_setting('TimeZone')) AS timezone) d
+          CROSS JOIN LATERAL (SELECT conflag.crontab_of(j.schedule) AS crontab, conflag.job_timezone(j.timezone) AS timezone) d
            LEFT JOIN conflag.job_schedules s ON s.job_id = j.id
           WHERE j.enabled AND d.crontab IS NOT NULL
             AND ($1::bigint IS NULL OR j.id = $1) AND j.id > $2
@@ -55,29 +54,16 @@ export async function syncSchedules(
           LIMIT ${BATCH}`,
         [jobId, after],
       );
-      const ids: string[] = [];
-      const crontabs: string[] = [];
-      const zones: string[] = [];
-      const ticks: Date[] = [];
-      const slots: string[] = [];
-      const broken: string[] = [];
-      for (const row of rows) {
-        try {
-          const tick = nextTick(row.crontab, row.timezone, now);
-          ids.push(row.id);
-          crontabs.push(row.crontab);
-          zones.push(row.timezone);
-          ticks.push(tick.at);
-          slots.push(tick.slot);
-        } catch (error) {
-          broken.push(row.id);
-          options.log.error(
-            { err: error, job: Number(row.id), crontab: row.crontab, timezone: row.timezone },
-            'cannot compute the next tick of a job; it is not scheduled until its schedule or timezone is fixed',
-          );
-        }
+      const ticks = await nextTicks(client, rows, now);
+      const good = rows.flatMap((row, i) => (ticks[i].at ? [{ ...row, at: ticks[i].at, slot: ticks[i].slot }] : []));
+      const broken = rows.filter((row, i) => !ticks[i].at);
+      for (const row of broken) {
+        options.log.error(
+          { job: Number(row.id), crontab: row.crontab, timezone: row.timezone, problem: ticks[rows.indexOf(row)].problem },
+          'cannot compute the next tick of a job; it is not scheduled until its schedule or timezone is fixed',
+        );
       }
-      if (ids.length) {
+      if (good.length) {
         const upserted = await client.query(
           `INSERT INTO conflag.job_schedules AS s (job_id, crontab, timezone, next_tick_at, next_slot, synced_at)
            SELECT u.job_id, u.crontab, u.timezone, u.next_tick_at, u.next_slot, $6
@@ -86,12 +72,12 @@ export async function syncSchedules(
            ON CONFLICT (job_id) DO UPDATE
               SET crontab = EXCLUDED.crontab, timezone = EXCLUDED.timezone, next_tick_at = EXCLUDED.next_tick_at,
                   next_slot = EXCLUDED.next_slot, synced_at = EXCLUDED.synced_at`,
-          [ids, crontabs, zones, ticks, slots, now],
+          [good.map((r) => r.id), good.map((r) => r.crontab), good.map((r) => r.timezone), good.map((r) => r.at), good.map((r) => r.slot), now],
         );
         result.upserted += upserted.rowCount ?? 0;
       }
       if (broken.length) {
-        const dropped = await client.query('DELETE FROM conflag.job_schedules WHERE job_id = ANY($1::bigint[])', [broken]);
+        const dropped = await client.query('DELETE FROM conflag.job_schedules WHERE job_id = ANY($1::bigint[])', [broken.map((r) => r.id)]);
         result.removed += dropped.rowCount ?? 0;
         result.failed += broken.length;
       }

@@ -112,7 +112,8 @@ async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, on
   deps.metrics.runDuration.observe({ status: result.status }, seconds);
   deps.metrics.recordingsChanged.inc(Number(result.changed) || 0);
   deps.metrics.recordingsMatched.inc(Number(result.matched) || 0);
-  const summary = { runId: result.runId, status: result.status, matched: result.matched, changed: result.changed, skipped: result.skipped };
+  deps.metrics.flipFlops.inc(Number(result.flipFlops) || 0);
+  const summary = { runId: result.runId, status: result.status, matched: result.matched, changed: result.changed, skipped: result.skipped, flipFlops: result.flipFlops };
   log.info({ jobId: message.jobId, attempt, ...summary, seconds: Math.round(seconds * 1000) / 1000, error: result.error, retryPlanned: result.retryPlanned }, `run ${result.status}`);
   if (result.status === 'failed') {
     if (!retryRemains) throw new RunFailedError(`run ${result.runId} failed: ${result.error ?? 'unknown error'}`);

@@ -1,14 +1,15 @@
 // The runner's background loops: the scheduler (fires due ticks, sleeping until the next one is due), schedule
-// sync (one job on NOTIFY conflag_jobs; all jobs every reconcile interval), run-request pickup (NOTIFY + polling;
-// one queued run per job), keep-alive (conflag.expire_stalled_runs, then interrupted runs back to the queue),
-// pruning (conflag.prune_history) and the notification e-mail sender (src/notify/). Each loop logs a failed pass
-// and keeps going.
+// sync (one job on NOTIFY conflag_jobs; all jobs every reconcile interval; both also keep the jobs' compiled
+// predicates for conflag.job_conflicts current), run-request pickup (NOTIFY + polling; one queued run per job),
+// keep-alive (conflag.expire_stalled_runs, then interrupted runs back to the queue), pruning (conflag.prune_history)
+// and the notification e-mail sender (src/notify/). Each loop logs a failed pass and keeps going.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
 import { readEmailConfig, type EmailConfig } from '../notify/emailConfig.ts';
 import { createPortalUrlCheck } from '../notify/portalUrlWarning.ts';
 import { startEmailLoop, type EmailLoop } from '../notify/startEmailLoop.ts';
+import { refreshJobPredicates } from '../conflict/refreshJobPredicates.ts';
 import { fireDueTicks } from '../schedule/fireDueTicks.ts';
 import { syncSchedules } from '../schedule/syncSchedules.ts';
 import { startBackgroundLoop, type BackgroundLoop } from './backgroundLoop.ts';
@@ -53,11 +54,20 @@ export async function startRunnerLoops(deps: {
   const pending = new Set<number>();
 
   // The initial reconcile runs before anything else, so the first scheduler pass sees current schedules.
+  // The first pass compiles every job's predicate for conflag.job_conflicts (this runner's compiler may be newer
+  // than the one that stored them); later passes only the ones out of date.
+  let compileAll = true;
+  const refreshPredicates = async () => {
+    const result = await refreshJobPredicates(pool, { log, all: compileAll });
+    compileAll = false;
+    if (result.compiled || result.removed || result.failed) log.debug(result, 'job predicates refreshed');
+  };
   const reconcileOnce = async () => {
     const result = await syncSchedules(pool, { now: now?.(), log });
     lastReconcileAt = new Date();
     metrics.lastReconcile.set(lastReconcileAt.getTime() / 1000);
     if (result.upserted || result.removed) log.info(result, 'schedules reconciled');
+    await refreshPredicates();
     await portalUrl.check(pool);
   };
   await reconcileOnce();
@@ -109,6 +119,7 @@ export async function startRunnerLoops(deps: {
         if (result.upserted || result.removed) log.info({ job: jobId, ...result }, 'schedule synced');
       }
       scheduler.wake();
+      await refreshPredicates();
     },
   });
   const requests = startBackgroundLoop({

@@ -12,6 +12,7 @@ export interface RunnerMetrics {
   runs: Counter<'status' | 'trigger'>;
   recordingsChanged: Counter;
   recordingsMatched: Counter;
+  flipFlops: Counter;
   runDuration: Histogram<'status'>;
   runsActive: Gauge;
   ticks: Counter<'result'>;
@@ -35,6 +36,7 @@ export function createRunnerMetrics(log: Logger): RunnerMetrics {
     runs: new Counter({ name: 'conflag_runs_total', help: 'Runs this runner finished, by status (succeeded, failed, aborted, stopped, interrupted, skipped) and trigger (schedule, manual).', labelNames: ['status', 'trigger'], registers }),
     recordingsChanged: new Counter({ name: 'conflag_recordings_changed_total', help: 'Recordings whose confidential flag a run of this runner changed.', registers }),
     recordingsMatched: new Counter({ name: 'conflag_recordings_matched_total', help: 'Recordings that matched a job condition in runs of this runner.', registers }),
+    flipFlops: new Counter({ name: 'conflag_recordings_flip_flopped_total', help: 'Recordings runs of this runner changed back from what a job of the opposite action had set (set and clear jobs fighting; see conflag.job_conflicts).', registers }),
     runDuration: new Histogram({ name: 'conflag_run_duration_seconds', help: 'Duration of finished runs, by status.', labelNames: ['status'], buckets: RUN_DURATION_BUCKETS, registers }),
     runsActive: new Gauge({ name: 'conflag_runs_active', help: 'Runs this runner is executing now.', registers }),
     ticks: new Counter({ name: 'conflag_schedule_ticks_total', help: 'Scheduled ticks this runner fired: enqueued, or merged into a tick of the same job still waiting in the queue.', labelNames: ['result'], registers }),
@@ -114,7 +116,7 @@ function collectJobGauges(metrics: MetricsRegistry, pool: pg.Pool) {
   const failures = perJob('conflag_job_consecutive_failures', 'Failed, aborted or interrupted runs of the job since its last success (conflag.job_status.consecutive_failures).');
   const nextTick = perJob('conflag_job_next_tick_seconds', 'Seconds until the job is next due (negative: overdue); absent for manual, disabled and unschedulable jobs.');
   const changed = perJob('conflag_job_last_run_recordings_changed', "Recordings whose flag the job's last finished run changed.");
-  const unschedulable = new Gauge({ name: 'conflag_jobs_unschedulable', help: 'Enabled jobs with a schedule that cannot be scheduled (a time zone Node.js does not know, a crontab with no next time): they never run; `conflag jobs` names them.', registers });
+  const unschedulable = new Gauge({ name: 'conflag_jobs_unschedulable', help: 'Enabled jobs with a schedule that cannot be scheduled (saved under older rules the database now refuses, or a server TimeZone PostgreSQL cannot use): they never run; `conflag jobs` names them.', registers });
   const all = [status, lastSuccess, failures, nextTick, changed];
   metrics.collect('jobs', async () => {
     const now = new Date();

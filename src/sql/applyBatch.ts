@@ -13,7 +13,10 @@
 //   p: incremental jobs remember what they processed (matched, not processed before);
 //   h: the flag history: one conflag.flag_history row per row u changed — its key and tenant, the run's job id and
 //      name copied (old is NOT target: u only writes rows whose flag differs) — in the same statement as the change;
-//   x: the batch's transaction id, when it wrote rows (see m).
+//   x: the batch's transaction id, when it wrote rows (see m);
+//   flipFlops: of the rows u changed, those whose last change (their newest flag history row, written before this
+//      statement) was made by another job and set the flag this run undoes: set and clear jobs fighting over them
+//      (docs/dba.md "Conflicts"). One index probe per changed row; 0 without the flag history (bench only).
 // A plain UPDATE would need a second scan to count the rows that already had the right flag; this reads the
 // range once and writes only rows that change (a re-run on unchanged data writes nothing). docs/performance.md.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
@@ -27,6 +30,8 @@ export interface BatchCounts {
   skipped: number;
   /** Recordings newly remembered as processed (incremental). */
   remembered: number;
+  /** Of `changed`: recordings whose flag another job had changed last, to the value this run changed it from. */
+  flipFlops: number;
 }
 
 /** A block range [from, to) of one heap, or a range (after, upTo] of the run's candidate numbers. */
@@ -101,7 +106,11 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
 SELECT count(*) FILTER (WHERE NOT m.done)::integer AS matched,
        count(*) FILTER (WHERE m.done)::integer AS skipped,
        (SELECT count(*) FROM u)::integer AS changed,
-       ${input.incremental ? sql`(SELECT count(*) FROM p)` : sql`0`}::integer AS remembered
+       ${input.incremental ? sql`(SELECT count(*) FROM p)` : sql`0`}::integer AS remembered,
+       ${input.flagHistory === false ? sql`0` : sql`(SELECT count(*) FROM u WHERE EXISTS (
+         SELECT 1 FROM (SELECT h.job_id, h.new_confidential FROM conflag.flag_history h
+                         WHERE h.recording_key = u.key ORDER BY h.changed_at DESC LIMIT 1) AS last
+          WHERE last.new_confidential IS DISTINCT FROM ${target}::boolean AND last.job_id IS DISTINCT FROM ${jobId}::bigint))`}::integer AS "flipFlops"
   FROM m`;
 }
 

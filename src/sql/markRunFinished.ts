@@ -19,6 +19,7 @@ export interface FinishedRun {
   changed: number;
   skipped: number;
   batches: number;
+  flip_flops: number;
 }
 
 export async function markRunFinished(
@@ -62,7 +63,8 @@ export async function markRunFinished(
     await db.query(`DELETE FROM conflag.run_batch_xids WHERE run_id = $1::bigint`, [input.runId]);
     if (input.ownSession) await db.query(`SELECT pg_advisory_unlock(conflag.run_lock_key($1))`, [input.jobId]);
     const { rows } = await db.query<FinishedRun>(
-      `SELECT status, error, retry_planned, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches
+      `SELECT status, error, retry_planned, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches,
+              flip_flops::float8 AS flip_flops
          FROM conflag.job_runs WHERE id = $1::bigint`,
       [input.runId],
     );

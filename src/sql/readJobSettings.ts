@@ -1,6 +1,7 @@
 // Every setting of one job, for its page (conflag.jobs as the DBA wrote it).
 import type pg from 'pg';
 import type { JobRow } from '../run/types.ts';
+import { YIELDS_TO } from './loadJob.ts';
 
 export interface JobSettings extends JobRow {
   keep_history_days: number;
@@ -15,9 +16,10 @@ export interface JobSettings extends JobRow {
 
 export async function readJobSettings(db: pg.Pool | pg.ClientBase, jobId: string): Promise<JobSettings | undefined> {
   const { rows } = await db.query<JobSettings>(
-    `SELECT id::text, name, access_scope, mode, condition, action, log_enabled, keep_history_days, timezone, execution_time_limit_minutes,
-            keep_alive_timeout_minutes, notify_on_completion, notify_on_failure, notify_emails, schedule, enabled, created_at, updated_at
-       FROM conflag.jobs WHERE id = $1::bigint`,
+    `SELECT j.id::text, j.name, j.access_scope, j.mode, j.condition, j.action, j.log_enabled, j.keep_history_days, j.timezone,
+            j.execution_time_limit_minutes, j.keep_alive_timeout_minutes, j.notify_on_completion, j.notify_on_failure, j.notify_emails,
+            j.schedule, j.enabled, j.created_at, j.updated_at, ${YIELDS_TO}
+       FROM conflag.jobs j WHERE j.id = $1::bigint`,
     [jobId],
   );
   return rows[0];

@@ -16,10 +16,10 @@ export async function recordBatchProgress(
   const { rows } = await client.query<{ job_id: string | null }>(
     `UPDATE conflag.job_runs
         SET batches = batches + 1, matched = matched + $2, changed = changed + $3, skipped = skipped + $4,
-            scanned_units = scanned_units + $5, heartbeat_at = clock_timestamp()
+            scanned_units = scanned_units + $5, flip_flops = flip_flops + $6, heartbeat_at = clock_timestamp()
       WHERE id = $1::bigint AND status = 'running'
       RETURNING job_id::text`,
-    [input.runId, counts.matched, counts.changed, counts.skipped, input.units],
+    [input.runId, counts.matched, counts.changed, counts.skipped, input.units, counts.flipFlops],
   );
   if (!rows[0]) return 'not-running';
   if (rows[0].job_id === null) return 'job-deleted';

@@ -1,8 +1,8 @@
-// Timezone arithmetic with Intl only (no tz library), shared by the condition compiler and the scheduler: the
-// UTC offset of a zone at an instant, an instant's wall-clock fields in a zone, and a wall-clock time's instant in
-// a zone using PostgreSQL's rule for times that fall into a DST gap or overlap — so a value the compiler binds
-// means what `'…'::timestamptz` means with the session in that zone. (The scheduler has its own rule for gaps
-// and overlaps: src/schedule/zonedTime.ts.)
+// Timezone arithmetic with Intl only (no tz library), for the reference semantics of conditions (createEngine,
+// recordingFacts) and UTC formatting: the UTC offset of a zone at an instant, an instant's wall-clock fields in a
+// zone, and a wall-clock time's instant in a zone using PostgreSQL's rule for times that fall into a DST gap or
+// overlap — what `'…'::timestamp AT TIME ZONE zone` means. Nothing at run time depends on Intl knowing a zone:
+// the compiled SQL and the schedules use PostgreSQL's zone data (conflag.schedule_ticks).
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -24,15 +24,6 @@ function formatter(timezone: string): Intl.DateTimeFormat {
     formatters.set(timezone, f);
   }
   return f;
-}
-
-/** Throws a clear error for a name Intl does not know (PostgreSQL's list is checked by the database). */
-export function assertTimezone(timezone: string): void {
-  try {
-    formatter(timezone);
-  } catch {
-    throw new RangeError(`timezone ${JSON.stringify(timezone)} is not known to this Node.js (Intl)`);
-  }
 }
 
 export interface WallClock {

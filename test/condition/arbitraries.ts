@@ -42,12 +42,21 @@ const RAW_NUMBERS = ['0', '-0', '1', '1.0', '1.00000000000000001', '0.9999999999
   // Exactly halfway between two doubles: ties go to the even mantissa (1, then 1 + 2^-51).
   '1.00000000000000011102230246251565404236316680908203125', '1.00000000000000033306690738754696212708950042724609375'];
 const KEYS = ['a', 'b', 'crm', 'length', 'x'];
+// Texts JavaScript's `<` reads as numbers or not (json-rules-engine's lessThan family on custom): white space of
+// several kinds around them, hex/octal/binary, exponents, Infinity, a numeric prefix ("4abc" passes parseFloat but
+// is NaN), digits JavaScript does not know, huge and tiny values, a 2^1024 hex.
+const NUMERIC_TEXTS = ['4', ' 4 ', '\u00a04\u2028', '\u200b4', '\ufeff3', '4abc', '0x10', '0X1f', '0b11', '0o7', '0o8', '-0x1', '1e3', '.5', '5.',
+  '+3', '-2', '1.e1', 'Infinity', '-Infinity', 'infinity', '', ' ', '1_000', '1e400', '-1e400', '1e-400', '00012', 'NaN', '1e', '.', '\u0664',
+  '2.9999999999999999', '1.00000000000000011102230246251565404236316680908203125', '0x' + 'f'.repeat(256), '3.0e0', '10', '9'];
 
 const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     text.map((s) => JSON.stringify(s)),
+    fc.constantFrom(...NUMERIC_TEXTS).map((s) => JSON.stringify(s)),
     fc.constantFrom(...RAW_NUMBERS),
+    // One-element arrays are their element to JavaScript's `<` ([4] < 5), nested too.
+    fc.constantFrom(...RAW_NUMBERS.slice(0, 8), ...NUMERIC_TEXTS.slice(0, 8).map((t) => JSON.stringify(t))).map((x) => `[${x}]`),
     fc.constantFrom('true', 'false', 'null'),
     fc.array(tie('value'), { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
     fc.dictionary(fc.constantFrom(...KEYS), tie('value'), { maxKeys: 3 }).map(
@@ -102,12 +111,25 @@ const timestampValue = fc
   });
 const NUMERIC_STRINGS = ['7200', '-5', '0', '1e3', '.5', '1.', '2147483647', '-2147483649', '1e400', '-0', '00012', '84'];
 const numberValue = fc.oneof(fc.constantFrom(...INTEGER_EDGES, 0.5, -0.5, 1e21, 1.5), fc.integer({ min: -200, max: 200 }), fc.integer({ min: -200000, max: 200000 }));
-const jsonScalar = fc.oneof(text, fc.constantFrom(0, 1, 2, 3, 4, 1.5, 0.1, 1e21, 100, -2147483648, 9007199254740992, 1.0000000000000002, 1.0000000000000004), fc.boolean(), fc.constant(null));
+const JSON_NUMBERS = [0, 1, 2, 3, 4, 1.5, 0.1, 1e21, 100, -2147483648, 9007199254740992, 1.0000000000000002, 1.0000000000000004, 16, 12, 0.5, -2, 1000, 5e-324, 1.7976931348623157e308, -1];
+const jsonNumber = fc.oneof(fc.constantFrom(...JSON_NUMBERS), fc.integer({ min: -20, max: 20 }));
+const jsonScalar = fc.oneof(text, fc.constantFrom(...JSON_NUMBERS), fc.boolean(), fc.constant(null));
+const NUMERIC_OPERATORS = ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'];
 
 function scalarFor(attribute: Attribute, operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> {
   const blind = blindScalarFor(attribute, operator);
-  const seen = attribute.type === 'json' ? (observed?.jsonScalars.length ? fc.constantFrom(...observed.jsonScalars) : undefined) : derived(attribute, observed?.values.get(attribute.name) ?? []);
+  const seen = attribute.type === 'json' ? observedJson(operator, observed) : derived(attribute, observed?.values.get(attribute.name) ?? []);
   return seen ? fc.oneof({ arbitrary: seen, weight: 2 }, { arbitrary: blind, weight: 1 }) : blind;
+}
+
+/** json values seen in the recordings; for the numeric operators only the finite numbers (JSON has no others),
+ * including what seen texts read as. */
+function observedJson(operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> | undefined {
+  const scalars = observed?.jsonScalars ?? [];
+  const values = NUMERIC_OPERATORS.includes(operator.name)
+    ? scalars.map((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v)).filter((v) => typeof v === 'number' && Number.isFinite(v))
+    : scalars;
+  return values.length ? fc.constantFrom(...values) : undefined;
 }
 
 function blindScalarFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitrary<unknown> {
@@ -126,17 +148,30 @@ function blindScalarFor(attribute: Attribute, operator: OperatorInfo): fc.Arbitr
     case 'time':
       return timeValue;
     case 'json':
-      return jsonScalar;
+      return NUMERIC_OPERATORS.includes(operator.name) ? jsonNumber : jsonScalar;
   }
 }
 
+/** For an attribute with a closed set of values, values that can match: one of them, or for the text operators a
+ * beginning, end or middle of one (in another case for the IgnoreCase forms). */
+function closedScalar(values: string[], operator: OperatorInfo): fc.Arbitrary<string> {
+  const kind = operator.name.replace('IgnoreCase', '');
+  const piece = fc.tuple(fc.constantFrom(...values), fc.nat(4), fc.nat(4)).map(([v, a, b]) => {
+    if (kind === 'startsWith') return v.slice(0, a + 1);
+    if (kind === 'endsWith') return v.slice(v.length - a - 1);
+    if (kind === 'includes') return v.slice(a, a + b + 1);
+    return v;
+  });
+  return operator.name.endsWith('IgnoreCase') ? fc.tuple(piece, fc.boolean()).map(([v, upper]) => (upper ? v.toUpperCase() : v)) : piece;
+}
+
 function valueFor(attribute: Attribute, operator: OperatorInfo, observed?: Observed): fc.Arbitrary<unknown> {
-  const scalar = scalarFor(attribute, operator, observed);
+  const scalar = attribute.values && operator.valueShape !== 'boolean' ? closedScalar(attribute.values, operator) : scalarFor(attribute, operator, observed);
   switch (operator.valueShape) {
     case 'boolean':
       return fc.boolean();
     case 'string':
-      return attribute.type === 'text' ? scalar : textValue;
+      return attribute.type === 'text' || attribute.values ? scalar : textValue;
     case 'scalar':
       return scalar;
     case 'scalar_or_null':

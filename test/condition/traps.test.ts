@@ -6,6 +6,7 @@ import { conditionEvaluator } from '../../src/condition/createEngine.ts';
 import { loadCatalog } from '../../src/condition/loadCatalog.ts';
 import { recordingsOfJob } from '../../src/condition/recordingsOfJob.ts';
 import type { Catalog, ConditionContext } from '../../src/condition/types.ts';
+import { sql } from 'kysely';
 import { compileSql } from '../../src/db/kysely.ts';
 import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
@@ -107,14 +108,20 @@ test('case-insensitive operators lower-case like JavaScript (ICU root collation)
   await selects({ all: [{ fact: 'caller_name', operator: 'endsWithIgnoreCase', value: 'ΣΕΥΣ' }] }, [4]);
 });
 
-test('time: a value without offset is in the job timezone; its instant is bound', async () => {
+test('time: a value without offset is in the job timezone, read by PostgreSQL; a value with one is an instant', async () => {
   // 02:30 does not exist in New York on 2024-03-10: PostgreSQL's rule reads it with the offset before the gap.
   const gap = { all: [{ fact: 'started_at', operator: 'before', value: '2024-03-10 02:30' }] };
-  assert.equal(predicate(gap), { sql: 'r.started_at < $1::timestamptz', parameters: ['2024-03-10 07:30:00+00'] });
+  assert.equal(predicate(gap), { sql: 'r.started_at < ($1::timestamp AT TIME ZONE $2::text)', parameters: ['2024-03-10 02:30:00', 'America/New_York'] });
   await selects(gap, [1, 5]);
   const berlin = { timezone: 'Europe/Berlin', asOf: ctx.asOf };
-  assert.equal(predicate(gap, berlin).parameters, ['2024-03-10 01:30:00+00']);
+  assert.equal(predicate(gap, berlin).parameters, ['2024-03-10 02:30:00', 'Europe/Berlin']);
   await selects(gap, [5], berlin);
+  // Any zone PostgreSQL can use works, also a POSIX zone spec (a server TimeZone) Node's Intl cannot read.
+  assert.throws(() => new Intl.DateTimeFormat('en', { timeZone: '<+01>-01' }));
+  const compiled = compileSql(sql`SELECT r.id FROM conflag.recordings r WHERE ${compileCondition(gap, catalog, { timezone: '<+01>-01', asOf: ctx.asOf })} ORDER BY r.id`);
+  assert.equal((await pool.query(compiled.sql, compiled.parameters)).rows.map((r) => Number(r.id)), [ids[4]]);
+  const instant = { all: [{ fact: 'started_at', operator: 'before', value: '2024-03-10T02:30-05:00' }] };
+  assert.equal(predicate(instant), { sql: 'r.started_at < $1::timestamptz', parameters: ['2024-03-10 07:30:00+00'] });
 });
 
 test('time: time of day and day of week are taken in the job timezone', async () => {

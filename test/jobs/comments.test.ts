@@ -6,10 +6,13 @@ import { suite } from '../lib/suite.ts';
 const test = suite('jobs: comments');
 test.after(closePools);
 
-const TABLES = ['jobs', 'job_changes', 'settings', 'run_requests'];
+const TABLES = ['jobs', 'job_changes', 'settings', 'run_requests', 'job_precedence', 'job_predicates', 'attributes'];
 const FUNCTIONS = [
   'validate_condition', 'validate_condition_node', 'validate_condition_leaf', 'condition_value_problem', 'schedule_cron',
-  'crontab_field_problem', 'timezone_problem', 'is_email_address', 'json_for_message', 'request_run', 'jobs_validate',
+  'crontab_field', 'crontab_parse', 'crontab_of', 'crontab_next_slot', 'schedule_ticks', 'schedule_next_ticks', 'schedule_problem',
+  'zone_offset', 'zone_change_after', 'wall_instants', 'job_timezone', 'timezone_problem', 'closed_value_problem', 'js_number',
+  'js_double', 'condition_conjuncts', 'leaves_contradict', 'leaf_values', 'conditions_disjoint', 'jobs_warn_conflicts',
+  'job_precedence_validate', 'job_precedence_notify', 'job_selection_digest', 'job_conflict_counts', 'is_email_address', 'json_for_message', 'request_run', 'jobs_validate',
   'jobs_audit', 'jobs_notify', 'job_changes_guard', 'tenants_protect_scopes', 'settings_validate', 'settings_keep_one_row',
   'run_requests_notify',
 ];

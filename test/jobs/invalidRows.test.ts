@@ -28,6 +28,9 @@ const CASES: Case[] = [
   { label: 'name NULL', row: { name: null }, code: 'CF001', includes: ['jobs.name', 'NULL'] },
   { label: 'name empty', row: { name: '' }, code: 'CF002', includes: ['jobs.name', '""', 'empty'] },
   { label: 'name blank', row: { name: '  \t ' }, code: 'CF002', includes: ['jobs.name', '"  \\t "', 'empty'] },
+  { label: 'name of zero-width spaces', row: { name: '\u200b\u200b' }, code: 'CF002', includes: ['jobs.name', 'no visible character', 'U+200B U+200B'] },
+  { label: 'name of a no-break space', row: { name: '\u00a0' }, code: 'CF002', includes: ['jobs.name', 'no visible character', 'U+00A0'] },
+  { label: 'name of Unicode spaces and a BOM', row: { name: '\u3000\u2003\ufeff\u2060' }, code: 'CF002', includes: ['jobs.name', 'U+3000 U+2003 U+FEFF U+2060'] },
   { label: 'name too long', row: { name: 'x'.repeat(201) }, code: 'CF002', includes: ['jobs.name', 'xxxxx', '201 characters', 'at most 200'] },
   { label: 'name taken ignoring case', row: { name: 'EXISTING job' }, code: 'CF003', includes: ['jobs.name', '"EXISTING job"', '"Existing Job"', 'ignoring case'] },
   // access_scope
@@ -45,6 +48,9 @@ const CASES: Case[] = [
   { label: 'log_enabled NULL', row: { log_enabled: null }, code: 'CF001', includes: ['jobs.log_enabled', 'NULL'] },
   { label: 'enabled NULL', row: { enabled: null }, code: 'CF001', includes: ['jobs.enabled', 'NULL'] },
   { label: 'created_at NULL', row: { created_at: null }, code: 'CF001', includes: ['jobs.created_at', 'NULL'] },
+  { label: 'created_at infinity', row: { created_at: 'infinity' }, code: 'CF014', includes: ['jobs.created_at', '"infinity"', 'default now()'], only: 'insert' },
+  { label: 'created_at -infinity', row: { created_at: '-infinity' }, code: 'CF014', includes: ['jobs.created_at', '"-infinity"'], only: 'insert' },
+  { label: 'created_at in the future', row: { created_at: '2999-01-01T00:00:00Z' }, code: 'CF014', includes: ['jobs.created_at', '2999-01-01', 'not in the future'], only: 'insert' },
   { label: 'created_at changed', row: { created_at: '2001-02-03T04:05:06Z' }, code: 'CF014', includes: ['jobs.created_at', '2001-02-03'], only: 'update' },
   // numbers
   { label: 'keep_history_days 0', row: { keep_history_days: 0 }, code: 'CF009', includes: ['jobs.keep_history_days', '0 is not allowed', '1 to 36500'] },
@@ -63,6 +69,9 @@ const CASES: Case[] = [
   { label: 'timezone wrong case', row: { timezone: 'europe/berlin' }, code: 'CF008', includes: ['jobs.timezone', '"europe/berlin"', 'did you mean "Europe/Berlin"'] },
   { label: 'timezone empty', row: { timezone: '' }, code: 'CF008', includes: ['jobs.timezone', '""'] },
   { label: 'timezone POSIX offset', row: { timezone: 'UTC+3' }, code: 'CF008', includes: ['jobs.timezone', '"UTC+3"'] },
+  { label: 'timezone posix/ copy', row: { timezone: 'posix/Europe/Berlin' }, code: 'CF008', includes: ['jobs.timezone', '"posix/Europe/Berlin"', 'did you mean "Europe/Berlin"'] },
+  { label: 'timezone city only', row: { timezone: 'Berlin' }, code: 'CF008', includes: ['jobs.timezone', '"Berlin"', 'did you mean "Europe/Berlin"'] },
+  { label: 'timezone Factory', row: { timezone: 'Factory' }, code: 'CF008', includes: ['jobs.timezone', '"Factory"', 'time zone not set'] },
   // notifications
   { label: 'notify_on_completion unknown', row: { notify_on_completion: 'always' }, code: 'CF010', includes: ['jobs.notify_on_completion', '"always"', "'every_time'"] },
   { label: 'notify_on_failure unknown', row: { notify_on_failure: 'first' }, code: 'CF010', includes: ['jobs.notify_on_failure', '"first"', "'first_consecutive'"] },
@@ -71,6 +80,7 @@ const CASES: Case[] = [
   { label: 'email empty item', row: { notify_emails: 'ops@example.com,,dba@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '""', 'empty item'] },
   { label: 'emails separated by ;', row: { notify_emails: 'ops@example.com; dba@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '"ops@example.com; dba@example.com"', 'commas'] },
   { label: 'email with display name', row: { notify_emails: 'Ops <ops@example.com>' }, code: 'CF011', includes: ['jobs.notify_emails', '"Ops <ops@example.com>"'] },
+  { label: 'email local part of 65 characters', row: { notify_emails: `${'a'.repeat(65)}@example.com` }, code: 'CF011', includes: ['jobs.notify_emails', 'aaaa', '65 characters before the @; at most 64'] },
   { label: 'email with space inside', row: { notify_emails: 'ops team@example.com' }, code: 'CF011', includes: ['jobs.notify_emails', '"ops team@example.com"'] },
   { label: 'emails missing for failure notice', row: { notify_on_failure: 'every_time' }, code: 'CF012', includes: ['jobs.notify_emails', 'NULL', '"every_time"'] },
   { label: 'emails blank for completion notice', row: { notify_on_completion: 'first_consecutive', notify_emails: '  ' }, code: 'CF012', includes: ['jobs.notify_emails', 'empty', '"first_consecutive"'] },
@@ -94,6 +104,11 @@ const CASES: Case[] = [
   { label: 'schedule ?', row: { schedule: '0 0 ? * *' }, code: 'CF013', includes: ['jobs.schedule', 'day-of-month field "?"'] },
   { label: 'schedule empty list item', row: { schedule: '5,,10 * * * *' }, code: 'CF013', includes: ['jobs.schedule', 'minute field "5,,10"', 'empty item'] },
   { label: 'schedule unknown day name', row: { schedule: '0 0 * * funday' }, code: 'CF013', includes: ['jobs.schedule', '"funday"', 'sun, mon'] },
+  { label: 'schedule single number with a step', row: { schedule: '5/10 * * * *' }, code: 'CF013', includes: ['jobs.schedule', 'minute field "5/10"', 'single number with a step', '5-59/10'] },
+  { label: 'schedule 31 February', row: { schedule: '0 0 31 2 *' }, code: 'CF013', includes: ['jobs.schedule', '"0 0 31 2 *" never runs', 'February has 29 days at most'] },
+  { label: 'schedule 30 February', row: { schedule: '0 0 30 2 *' }, code: 'CF013', includes: ['jobs.schedule', 'never runs'] },
+  { label: 'schedule 31 April', row: { schedule: '0 0 31 4 *' }, code: 'CF013', includes: ['jobs.schedule', 'never runs', 'April has 30 days'] },
+  { label: 'schedule day name spelled out', row: { schedule: '0 0 * * monday' }, code: 'CF013', includes: ['jobs.schedule', 'day-of-week field "monday"', 'sun, mon'] },
   { label: 'schedule month name in hour field', row: { schedule: '0 jan * * *' }, code: 'CF013', includes: ['jobs.schedule', 'hour field "jan"', 'not a number'] },
   // condition: structure
   { label: 'condition NULL', row: { condition: null }, code: 'CF001', includes: ['jobs.condition', 'NULL'] },
@@ -147,6 +162,15 @@ const CASES: Case[] = [
   { label: 'contains number on tags', row: leaf('tags', 'contains', 5), code: 'CF105', includes: ['jobs.condition', 'all[0].value 5', 'expected a string'] },
   { label: 'json value object', row: leaf('custom', 'equal', { a: 1 }, { path: '$.crm' }), code: 'CF105', includes: ['jobs.condition', 'all[0].value {"a": 1}', 'not an object or array'] },
   { label: 'json list of arrays', row: leaf('custom', 'in', [[1]], { path: '$.x' }), code: 'CF105', includes: ['jobs.condition', 'all[0].value[0] [1]'] },
+  // condition: closed sets of values
+  { label: 'weekday capitalised', row: leaf('start_weekday', 'equal', 'Monday'), code: 'CF105', includes: ['all[0].value "Monday" is not valid for "equal" on fact "start_weekday" (text)', "it is none of the fact's values (monday, tuesday", 'did you mean "monday"'] },
+  { label: 'direction capitalised', row: leaf('direction', 'equal', 'Internal'), code: 'CF105', includes: ['all[0].value "Internal"', '(inbound, outbound, internal)', 'did you mean "internal"'] },
+  { label: 'weekend capitalised in notIn', row: leaf('start_weekday', 'notIn', ['saturday', 'Sunday']), code: 'CF105', includes: ['all[0].value[1] "Sunday"', 'did you mean "sunday"'] },
+  { label: 'weekday abbreviated', row: leaf('start_weekday', 'in', ['sat']), code: 'CF105', includes: ['all[0].value[0] "sat"', 'did you mean "saturday"'] },
+  { label: 'weekday prefix in the wrong case', row: leaf('start_weekday', 'startsWith', 'Mon'), code: 'CF105', includes: ['all[0].value "Mon" is not valid for "startsWith"', "it can never match: none of the fact's values", 'starts with it', 'did you mean "mon"'] },
+  { label: 'direction that contains nothing', row: leaf('direction', 'includesIgnoreCase', 'xyz'), code: 'CF105', includes: ['all[0].value "xyz"', 'contains it ignoring case'] },
+  // condition: numeric operators on json
+  { label: 'json greaterThan a quoted number', row: leaf('custom', 'greaterThan', '3', { path: '$.crm.priority' }), code: 'CF105', includes: ['all[0].value "3"', 'numbers only'] },
   { label: 'isEmpty with a word', row: leaf('notes', 'isEmpty', 'yes'), code: 'CF105', includes: ['jobs.condition', 'all[0].value "yes"', 'true or false'] },
   { label: 'fact reference as value', row: leaf('duration', 'greaterThan', { fact: 'age_minutes' }), code: 'CF105', includes: ['jobs.condition', 'all[0].value {"fact": "age_minutes"}'] },
   // condition: paths

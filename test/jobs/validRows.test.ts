@@ -27,7 +27,13 @@ test('schedule presets map to crontabs, crontabs to themselves', async () => {
     '*/15 9-17 * * 1-5': '*/15 9-17 * * 1-5',
     '0 0 * * 7': '0 0 * * 7',
     '0-59/10 * * * *': '0-59/10 * * * *',
-    '5/15 * * * *': '5/15 * * * *',
+    '5-59/15 * * * *': '5-59/15 * * * *',
+    // The issue's: Sunday as 0 and 7, duplicates, overlapping items; Feb 29 (leap years only).
+    '0 9 * * 0,7': '0 9 * * 0,7',
+    '0,30,30 8 * * *': '0,30,30 8 * * *',
+    '0 9 1-10,5 * *': '0 9 1-10,5 * *',
+    '0 0 29 2 *': '0 0 29 2 *',
+    '0 0 31 2 1': '0 0 31 2 1',
     '0 0 31 12 6': '0 0 31 12 6',
     '* * * * *': '* * * * *',
     ' 0  12 * * sun ': ' 0  12 * * sun ',
@@ -64,6 +70,8 @@ test('conditions at the edges of the grammar are accepted', async () => {
     { all: [leaf('start_date', 'equal', '2024-02-29'), leaf('start_date', 'in', ['2024-12-24', '2024-12-25']), leaf('start_date', 'onOrAfter', '2000-01-01')] },
     { all: [leaf('start_time', 'between', ['08:00', '17:00:00']), leaf('start_time', 'before', '23:59:59')] },
     { all: [leaf('start_weekday', 'in', ['saturday', 'sunday']), leaf('caller_name', 'startsWithIgnoreCase', 'Zoë'), leaf('callee_number', 'endsWith', '')] },
+    { all: [leaf('start_weekday', 'equalIgnoreCase', 'MONDAY'), leaf('start_weekday', 'endsWith', 'day'), leaf('direction', 'in', [null, 'internal']), leaf('direction', 'includesIgnoreCase', 'BOUND')] },
+    { all: [leaf('custom', 'greaterThan', 3, { path: '$.crm.priority' }), leaf('custom', 'lessThanInclusive', 1e21, { path: '$.crm.priority' })] },
     { name: 'outer', any: [{ ...leaf('age_days', 'greaterThanInclusive', 30), name: 'old' }, { name: 'inner', not: { all: [] } }] },
   ];
   for (const condition of conditions) {
@@ -95,6 +103,9 @@ test('other columns at their bounds are accepted', async () => {
   });
   assert.is(job.name.length, 200);
   assert.equal(job.access_scope, ['globex', 'acme']);
+  const edges = await insertJob(pool, validJob({ name: '\u200b·\u00a0', notify_emails: `${'a'.repeat(64)}@example.com`, created_at: '2001-02-03T04:05:06Z' }));
+  assert.is(edges.name, '\u200b·\u00a0', 'one visible character is enough');
+  assert.equal(edges.created_at, new Date('2001-02-03T04:05:06Z'), 'a job copied from elsewhere keeps its creation time');
   const minimal = await insertJob(pool, validJob({ name: 'x', keep_history_days: 1, execution_time_limit_minutes: 1, keep_alive_timeout_minutes: 10080, timezone: 'UTC', notify_emails: '' }));
   assert.is(minimal.notify_emails, '', 'an empty address list is allowed while notifications are off');
 });

@@ -7,7 +7,7 @@ import { executeRun } from '../../src/run/executeRun.ts';
 import { launchChromium, type Chromium } from '../lib/chromium.ts';
 import { closePools } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { db, insertJob, insertRecordings, startTestService, stopAll } from '../service/helpers.ts';
+import { db, insertJob, insertJobSavedUnderOlderRules, insertRecordings, startTestService, stopAll } from '../service/helpers.ts';
 
 const test = suite('pages: in Chromium');
 const HOSTILE = `<img src=x onerror="document.title='pwned'">Flag long calls`;
@@ -23,7 +23,7 @@ test.before(async () => {
     `UPDATE conflag.jobs SET log_enabled = true, notify_on_completion = 'every_time', notify_emails = 'ops@example.com' WHERE id = $1`,
     [jobId],
   );
-  await insertJob(pool, { name: 'Never on February 30', schedule: '0 0 30 2 *' });
+  await insertJobSavedUnderOlderRules(pool, { name: 'Never on February 30', schedule: '0 0 30 2 *' });
 });
 
 test.after(async () => {

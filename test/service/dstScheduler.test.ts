@@ -6,7 +6,6 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import * as assert from 'uvu/assert';
 import { fireDueTicks } from '../../src/schedule/fireDueTicks.ts';
-import { localTime } from '../../src/schedule/nextTick.ts';
 import { syncSchedules } from '../../src/schedule/syncSchedules.ts';
 import { enqueueRun, ensureRunQueue, RUN_QUEUE, startBoss, type RunMessage } from '../../src/service/runQueue.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
@@ -60,6 +59,12 @@ async function walk(from: string, to: string) {
     }
   }
   return runs;
+}
+
+/** The local wall time of an instant as "2026-03-08T03:00" (Intl: an independent reading of the zone). */
+function localTime(zone: string, at: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .format(at).replace(' ', 'T');
 }
 
 function perDay(list: Array<{ tickAt: string }>, zone: string): Record<string, number> {

@@ -2,7 +2,6 @@
 // last run (status, when, recordings changed), consecutive failures — and a "!" for an enabled job that cannot be
 // scheduled, with the reason below the table. --json prints the same for scripts. Reads only.
 import pg from 'pg';
-import { localTime } from '../../schedule/nextTick.ts';
 import { jobOverviews, type JobOverview } from '../../schedule/jobOverview.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../withDatabase.ts';
@@ -11,9 +10,9 @@ const HEADER = ['', 'id', 'name', 'enabled', 'schedule', 'next run', 'last run',
 
 function lastRun(job: JobOverview): string {
   const r = job.row;
-  if (r.running_run_id) return `running since ${localTime(r.timezone, r.running_since!).replace('T', ' ')} (run ${r.running_run_id})`;
+  if (r.running_run_id) return `running since ${r.running_since_local!.replace('T', ' ')} (run ${r.running_run_id})`;
   if (!r.last_run_id) return 'never run';
-  return `${r.last_status} ${localTime(r.timezone, r.last_finished_at!).replace('T', ' ')}, changed ${r.last_changed} (run ${r.last_run_id})`;
+  return `${r.last_status} ${r.last_finished_local!.replace('T', ' ')}, changed ${r.last_changed} (run ${r.last_run_id})`;
 }
 
 function nextRun(job: JobOverview): string {

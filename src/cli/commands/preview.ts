@@ -1,9 +1,11 @@
 // `conflag preview <job>` / `conflag preview --condition '<json>'`: how many recordings match now, how many a
-// run would change, and a few examples — inside a READ ONLY transaction, so it cannot write anything. An
+// run would change, which jobs of the opposite action select some of them too (conflicts), and a few examples —
+// inside a READ ONLY transaction, so it cannot write anything. An
 // unsaved condition is judged by the database (conflag.validate_condition), like a job being saved.
 import pg from 'pg';
 import { previewSubject, savedJobSubject, type PreviewSubject as Subject } from '../../condition/previewJob.ts';
 import type { PreviewResult } from '../../condition/previewSelection.ts';
+import type { Conflict } from '../../conflict/conflictsWith.ts';
 import { ConflagError, fromDatabaseError, SQLSTATE } from '../../errors.ts';
 import { findJob } from '../../sql/loadJob.ts';
 import { resolveTimezone } from '../../sql/resolveTimezone.ts';
@@ -44,7 +46,18 @@ async function unsavedSubject(client: pg.ClientBase, flags: Record<string, strin
   };
 }
 
-function report(subject: Subject, asOf: Date, result: PreviewResult, facts: string[]): string {
+function conflictLines(subject: Subject, conflicts: Conflict[]): string[] {
+  if (!conflicts.length) return [];
+  const settle = subject.jobId
+    ? `settle with INSERT INTO conflag.job_precedence (winner_job_id, loser_job_id) VALUES (<winner>, <loser>); see "Conflicts" in docs/dba.md`
+    : `see "Conflicts" in docs/dba.md`;
+  return [
+    `  conflicts now: jobs of the opposite action also select some of these recordings, so runs may undo each other (${settle}):`,
+    ...conflicts.map((c) => `    job ${c.jobId} ${JSON.stringify(c.name)} (${c.action}): ${c.common} of these recordings`),
+  ];
+}
+
+function report(subject: Subject, asOf: Date, result: PreviewResult, facts: string[], conflicts: Conflict[]): string {
   const target = subject.action === 'set' ? 'true' : 'false';
   const columns = ['key', 'tenant', ...facts, 'confidential', 'would change'];
   const shown = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
@@ -57,6 +70,7 @@ function report(subject: Subject, asOf: Date, result: PreviewResult, facts: stri
     `  matching recordings: ${result.matched}`,
     ...(subject.incrementalJobId ? [`  already processed by this incremental job (left alone): ${result.alreadyProcessed}`] : []),
     `  would change: ${result.wouldChange} (confidential is not yet ${target})`,
+    ...conflictLines(subject, conflicts),
     ...(table.length ? [`  examples (changes first):`, line(columns), ...table.map(line)] : ['  no examples: nothing matches']),
     '',
   ].join('\n');
@@ -106,11 +120,11 @@ export const command: Command = {
             if (!job) throw new ConflagError(SQLSTATE.runJobNotFound, `job ${JSON.stringify(args[0])} does not exist; list the jobs with: SELECT id, name FROM conflag.jobs`);
             subject = await savedJobSubject(client, job);
           }
-          const { result, facts } = await previewSubject(client, subject, { asOf, examples });
+          const { result, facts, conflicts } = await previewSubject(client, subject, { asOf, examples });
           if (flags.json) {
-            stdout.write(JSON.stringify({ subject: subject.title, action: subject.action, scope: subject.access_scope, timezone: subject.timezone, asOf: asOf.toISOString(), ...result }, null, 2) + '\n');
+            stdout.write(JSON.stringify({ subject: subject.title, action: subject.action, scope: subject.access_scope, timezone: subject.timezone, asOf: asOf.toISOString(), ...result, conflicts }, null, 2) + '\n');
           } else {
-            stdout.write(report(subject, asOf, result, facts));
+            stdout.write(report(subject, asOf, result, facts, conflicts));
           }
           return 0;
         } finally {
