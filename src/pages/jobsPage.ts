@@ -1,5 +1,7 @@
 // The service root: every job with enabled, schedule in words, next run in the job's time zone, last run (status,
-// time, recordings changed) and consecutive failures, and a mark for an enabled job that cannot be scheduled (its
+// time, recordings changed), consecutive failures, conflicts (recordings its last run took back from a job of the
+// opposite action — measured by the run, so the list costs no scan of the recordings; the job page's preview and
+// conflag.job_conflicts name the other job), and a mark for an enabled job that cannot be scheduled (its
 // crontab never fires in its time zone, or the zone is unknown to this runner) with the reason. The same
 // overview `conflag jobs` prints (src/schedule/jobOverview.ts).
 import { html } from 'hono/html';
@@ -23,6 +25,12 @@ function lastRun(job: JobOverview): Html {
   return html`<a href="/runs/${r.last_run_id}">${status(r.last_status)}</a> ${formatTime(r.last_finished_at, r.timezone)}, ${count(r.last_changed)} changed`;
 }
 
+function conflicts(job: JobOverview): Html {
+  const flipFlops = Number(job.row.last_flip_flops ?? 0);
+  if (flipFlops === 0) return html`<span class="muted">none seen</span>`;
+  return html`<a class="bad" href="/jobs/${job.row.id}" title="settle it with conflag.job_precedence (docs/dba.md, Conflicts)">⚠ ${count(job.row.last_flip_flops)} taken back in its last run</a>`;
+}
+
 function row(job: JobOverview): Html {
   const r = job.row;
   return html`<tr${job.scheduleProblem ? html` class="unschedulable"` : ''}>
@@ -32,7 +40,8 @@ function row(job: JobOverview): Html {
 <td>${nextRun(job)}</td>
 <td>${lastRun(job)}</td>
 <td class="num${r.consecutive_failures > 0 ? ' bad' : ''}">${r.consecutive_failures}</td>
-</tr>${job.scheduleProblem ? html`<tr><td colspan="6" class="bad">Job ${r.id} cannot be scheduled (${r.schedule}, ${r.timezone}): ${job.scheduleProblem}</td></tr>` : ''}`;
+<td class="conflicts">${conflicts(job)}</td>
+</tr>${job.scheduleProblem ? html`<tr><td colspan="7" class="bad">Job ${r.id} cannot be scheduled (${r.schedule}, ${r.timezone}): ${job.scheduleProblem}</td></tr>` : ''}`;
 }
 
 export async function jobsPage(db: pg.Pool, now = new Date()): Promise<Html> {
@@ -43,7 +52,7 @@ export async function jobsPage(db: pg.Pool, now = new Date()): Promise<Html> {
   }
   return page('Jobs', html`<h1>Jobs</h1>
 <div class="scroll"><table id="jobs">
-<thead><tr><th>job</th><th>enabled</th><th>schedule</th><th>next run</th><th>last run</th><th class="num">failures in a row</th></tr></thead>
+<thead><tr><th>job</th><th>enabled</th><th>schedule</th><th>next run</th><th>last run</th><th class="num">failures in a row</th><th>conflicts</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`);
 }

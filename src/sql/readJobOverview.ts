@@ -30,6 +30,8 @@ export interface JobOverviewRow {
   last_changed: string | null;
   last_success_at: Date | null;
   consecutive_failures: number;
+  /** Recordings the last finished run changed back from a job of the opposite action (a fight); NULL before one. */
+  last_flip_flops: string | null;
 }
 
 const PAGE = 500;
@@ -44,7 +46,7 @@ function overviewSql(where: string, limit = ''): string {
               t.problem AS schedule_problem,
               st.running_run_id::text, st.running_since, to_char(st.running_since AT TIME ZONE d.timezone, ${LOCAL}) AS running_since_local,
               st.last_run_id::text, st.last_status, st.last_finished_at, to_char(st.last_finished_at AT TIME ZONE d.timezone, ${LOCAL}) AS last_finished_local,
-              st.last_changed::text, st.last_success_at, st.consecutive_failures
+              st.last_changed::text, st.last_success_at, st.consecutive_failures, st.last_flip_flops::text
          FROM conflag.jobs j
         CROSS JOIN LATERAL (SELECT conflag.crontab_of(j.schedule) AS crontab, conflag.job_timezone(j.timezone) AS timezone) d
          JOIN conflag.job_status st ON st.job_id = j.id

@@ -1,6 +1,6 @@
 // The job pages in a real browser (Debian's Chromium via playwright-core) against a real runner service: the
 // notification e-mail's link leads to the job, the job to a run, the run to its log file download; the jobs page
-// lists every job; a job named like an HTML tag shows as text and runs nothing; a recording says why it is
+// lists every job and the fights it saw; a job named like an HTML tag shows as text and runs nothing; a recording says why it is
 // confidential; with a token the pages refuse without it and admit with it, while /health needs none.
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
@@ -87,8 +87,15 @@ test('e-mail link -> job -> run -> log download, the jobs page, and a hostile jo
   assert.match(await page.locator('#answer').textContent() ?? '', `This recording is confidential. Job ${HOSTILE} set the flag in run ${first.runId}`);
   assert.is(await page.locator('#flag-history tbody tr').count(), 1);
 
+  // A clear job that fights the first one: its run takes the 10 flags back, and the jobs list shows the fight.
+  const rival = await insertJob(db(), { name: 'Clear long calls', action: 'clear' });
+  const fight = await executeRun(db(), rival, { trigger: 'manual' });
+  assert.is(fight.changed, 10);
+
   await page.goto(`${service.url}/`);
   const jobs = page.locator('#jobs');
+  assert.match(await jobs.locator('tr', { hasText: 'Clear long calls' }).locator('td.conflicts').textContent() ?? '', '⚠ 10 taken back in its last run');
+  assert.match(await jobs.locator('tr', { hasText: HOSTILE }).locator('td.conflicts').textContent() ?? '', 'none seen');
   assert.match(await jobs.textContent() ?? '', HOSTILE);
   assert.is(await page.locator('img').count(), 0);
   assert.match(await jobs.textContent() ?? '', 'on request');
