@@ -34,29 +34,26 @@ export interface RunQueueReport {
 }
 
 export async function installRunQueue(databaseUrl: string, log?: Logger): Promise<RunQueueReport> {
-  const installed = !(await runQueueCurrent(databaseUrl));
-  if (installed) await installBoss(databaseUrl, log);
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'conflag-migrate' });
   await client.connect();
   try {
+    // Two migrations at once take turns (concurrent GRANTs on one object fail with "tuple concurrently updated").
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('conflag'), hashtext('conflag.installRunQueue'))`);
+    const installed = !(await runQueueCurrentOn(client));
+    if (installed) await installBoss(databaseUrl, log);
     for (const statement of RUNNER_GRANTS) await client.query(statement);
+    await client.query('COMMIT');
+    return { installed };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
   } finally {
     await client.end();
   }
-  return { installed };
 }
 
 /** Whether pg-boss's schema is at this pg-boss's version and has the run queue (catalog and SELECTs only). */
-export async function runQueueCurrent(databaseUrl: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'conflag-schema-check' });
-  await client.connect();
-  try {
-    return await runQueueCurrentOn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function runQueueCurrentOn(client: pg.ClientBase): Promise<boolean> {
   // pg_class rather than to_regclass: a login without USAGE on the schema must get "not current", not an error.
   const { rows } = await client.query<{ tables: boolean; usable: boolean }>(
