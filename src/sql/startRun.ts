@@ -104,7 +104,7 @@ function runColumns(input: StartRunInput): unknown[] {
 
 // Running (with this session's pid) when the skip reason ($15) is null, else skipped (finished at once, the reason
 // in error): conflag.record_run_start, since the runner role may not INSERT into job_runs (migration 0010).
-const INSERT_RUN = `SELECT run_id::text AS id, as_of, started_at
+const RECORD_RUN_START = `SELECT run_id::text AS id, as_of, started_at
      FROM conflag.record_run_start($1::bigint, $2, $3::integer, $4::timestamptz, $5, $6, $7, $8::text[], $9::jsonb, $10::integer,
                                    $11::integer, $12, $13::uuid, $14::boolean, $15)`;
 
@@ -112,7 +112,7 @@ async function insertRunning(client: pg.ClientBase, input: StartRunInput): Promi
   const noticedBy = `the next run of the job (${input.trigger}, attempt ${input.attempt}) on ${os.hostname()}/${process.pid}`;
   await client.query(`SELECT conflag.interrupt_dead_run($1::bigint, $2)`, [input.job.id, noticedBy]);
   const { rows } = await client.query<{ id: string; as_of: Date; started_at: Date }>(
-    INSERT_RUN,
+    RECORD_RUN_START,
     [...runColumns(input), null],
   );
   const run = rows[0];
@@ -127,7 +127,7 @@ async function insertRunning(client: pg.ClientBase, input: StartRunInput): Promi
 }
 
 async function insertSkipped(client: pg.ClientBase, input: StartRunInput, running: { id: string; started_at: Date }): Promise<StartedRun> {
-  const { rows } = await client.query<{ id: string }>(INSERT_RUN, [
+  const { rows } = await client.query<{ id: string }>(RECORD_RUN_START, [
     ...runColumns(input), `job is already running (run ${running.id}, started ${running.started_at.toISOString()})`,
   ]);
   if (input.answerRequests) await answerRequests(client, rows[0].id);
