@@ -42,6 +42,7 @@ export const SQLSTATE = {
   runJobRunning: 'CF302',
   runBadOption: 'CF303',
   runNotRunning: 'CF304',
+  runHistoryForward: 'CF305',
   // CF4xx: the recordings table (conflag.recording_source). See docs/errors.md "Recordings table".
   sourceMissing: 'CF401',
   sourceKeyType: 'CF402',

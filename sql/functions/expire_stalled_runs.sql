@@ -16,61 +16,25 @@ CREATE OR REPLACE FUNCTION conflag.expire_stalled_runs(p_now timestamptz DEFAULT
   LANGUAGE plpgsql
 AS $function$
 DECLARE
-  stalled record;
-  session_alive boolean;
+  verdict record;
 BEGIN
-  FOR stalled IN
-    SELECT r.id, r.job_id, r.backend_pid, r.runner, r.retryable, r.heartbeat_at, coalesce(j.keep_alive_timeout_minutes, 15) AS minutes
-      FROM conflag.job_runs r
-      LEFT JOIN conflag.jobs j ON j.id = r.job_id
-     WHERE r.status = 'running'
-     ORDER BY r.id
-     LIMIT 1000
-       FOR UPDATE OF r SKIP LOCKED
-  LOOP
-    IF stalled.job_id IS NOT NULL THEN
-      CONTINUE WHEN NOT pg_try_advisory_xact_lock(hashtext('conflag.job'), (stalled.job_id % 2147483647)::integer);
-      IF conflag.interrupt_dead_run(stalled.job_id, 'the keep-alive') IS NOT NULL THEN
-        run_id := stalled.id;
-        reason := 'session ended';
-        RETURN NEXT;
-        CONTINUE;
-      END IF;
-      session_alive := true;
-    ELSE
-      session_alive := EXISTS (SELECT 1 FROM pg_stat_activity a
-                                WHERE a.pid = stalled.backend_pid AND a.application_name = 'conflag-run:' || stalled.id);
-    END IF;
-    CONTINUE WHEN session_alive AND stalled.heartbeat_at >= p_now - make_interval(mins => stalled.minutes);
-    UPDATE conflag.job_runs
-       SET status = 'interrupted',
-           retry_planned = stalled.retryable AND stalled.job_id IS NOT NULL,
-           finished_at = greatest(p_now, started_at),
-           error = CASE WHEN session_alive
-                        THEN format('interrupted by the keep-alive: no heartbeat from its runner %s for %s minutes (keep_alive_timeout_minutes): '
-                                    'the runner stopped responding; its session was terminated and its batch in progress rolled back; '
-                                    'the %s committed batches stay applied', coalesce(stalled.runner, '?'), stalled.minutes, batches)
-                        ELSE format('interrupted: its database session ended without recording the end of the run (its job was deleted '
-                                    'meanwhile) after %s committed batches, which stay applied; noticed by the keep-alive', batches)
-                   END
-     WHERE id = stalled.id;
-    DELETE FROM conflag.run_candidates c WHERE c.run_id = stalled.id;
-    DELETE FROM conflag.run_batch_xids x WHERE x.run_id = stalled.id;
-    UPDATE conflag.job_incremental_state SET running_run_id = NULL, running_snapshot = NULL WHERE running_run_id = stalled.id;
-    IF session_alive THEN
+  -- The verdicts are conflag.interrupt_stalled_runs' (SECURITY DEFINER); the sessions are terminated here, as the
+  -- caller (the runner's role, whose members may signal its backends).
+  FOR verdict IN SELECT * FROM conflag.interrupt_stalled_runs(p_now) LOOP
+    IF verdict.terminate THEN
       BEGIN
         PERFORM pg_terminate_backend(a.pid)
            FROM pg_stat_activity a
           WHERE a.datname = current_database()
-            AND a.application_name = 'conflag-run:' || stalled.id;
+            AND a.application_name = 'conflag-run:' || verdict.run_id;
       EXCEPTION WHEN insufficient_privilege THEN
-        RAISE WARNING 'conflag: run % was interrupted by the keep-alive, but its session (pid %) could not be terminated: %',
-          stalled.id, stalled.backend_pid, SQLERRM
+        RAISE WARNING 'conflag: run % was interrupted by the keep-alive, but its session could not be terminated: %',
+          verdict.run_id, SQLERRM
           USING HINT = 'Run conflag as the same role as the runner, or GRANT pg_signal_backend to it.';
       END;
     END IF;
-    run_id := stalled.id;
-    reason := CASE WHEN session_alive THEN 'no heartbeat' ELSE 'session ended' END;
+    run_id := verdict.run_id;
+    reason := verdict.reason;
     RETURN NEXT;
   END LOOP;
 END;

@@ -9,9 +9,13 @@
 -- (conflag.prune_flag_history) and the change log (conflag.prune_recording_changes). p_now is the reference
 -- time, for tests and for catching up. Two copies never overlap (advisory lock; the second returns 0 at once).
 -- Bounded: at most 20 batches of 1000 runs per call; returns the number of runs deleted (call again while 20000).
+-- SECURITY DEFINER: it is the one routine that deletes history; the runner role may not DELETE from job_runs or
+-- the change log, nor write job_pruned_totals (migration 0010).
 CREATE OR REPLACE FUNCTION conflag.prune_history(p_now timestamptz DEFAULT now())
   RETURNS integer
   LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
   deleted integer := 0;

@@ -3,10 +3,13 @@
 -- would consider them. Precise visibility (pg_visible_in_snapshot), not just an xmin horizon, so one long-lived
 -- unrelated transaction does not hold the log back. The SHARE lock on conflag.job_incremental_state waits for a
 -- run that is just recording its starting snapshot, so that snapshot is seen before anything it needs is
--- deleted. Bounded: at most 20 batches of 10000 rows per call; returns the number of rows deleted.
+-- deleted. Bounded: at most 20 batches of 10000 rows per call; returns the number of rows deleted. SECURITY
+-- DEFINER: the runner role may not DELETE from the change log (migration 0010).
 CREATE OR REPLACE FUNCTION conflag.prune_recording_changes()
   RETURNS bigint
   LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
   snapshots pg_snapshot[];

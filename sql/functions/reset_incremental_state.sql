@@ -3,10 +3,13 @@
 -- advisory lock that a starting run also takes, and refuses while the job is running (a running run whose session
 -- is gone is recorded as interrupted first: it does not block the reset). The job is given by id
 -- (reset_incremental_state(5), reset_incremental_state(j.id)) or by name, any case; the name form resolves the
--- job and calls the id form.
+-- job and calls the id form. SECURITY DEFINER: the runner role may not DELETE the processed recordings or the
+-- incremental state itself (migration 0010); forgetting them goes through here, under the job's lock.
 CREATE OR REPLACE FUNCTION conflag.reset_incremental_state(job_id bigint)
   RETURNS bigint
   LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
   target conflag.jobs%ROWTYPE;

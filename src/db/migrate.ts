@@ -3,13 +3,15 @@
 // tables, data — run once, in order, never edited once landed), then the repeatable files of sql/ whose text
 // changed (src/db/applySqlFiles.ts; every function, trigger and view, one object per file, as its only copy).
 // Either everything is applied or nothing is. node-pg-migrate's own BEGIN/COMMIT become a savepoint inside ours
-// (savepointClient), so it runs unchanged within the outer transaction.
+// (savepointClient), so it runs unchanged within the outer transaction. Then pg-boss's schema, the run queue and
+// the runner's rights on them (src/db/installRunQueue.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PG_MIGRATE_LOCK_ID, runner } from 'node-pg-migrate';
 import type { Logger } from '../log.ts';
 import { applySqlFiles, ensureSqlFilesTable, type SqlFilesReport } from './applySqlFiles.ts';
+import { installRunQueue } from './installRunQueue.ts';
 import { baselineLegacyDatabase } from './legacyBaseline.ts';
 import { loadSqlFiles, SQL_DIR } from './sqlFiles.ts';
 
@@ -31,6 +33,8 @@ export interface MigrateReport {
   /** Whether the rows of the migrations replaced by the baseline were replaced (an upgraded database). */
   baselined: boolean;
   sqlFiles: SqlFilesReport;
+  /** Whether pg-boss's schema or the run queue had to be installed (up only; src/db/installRunQueue.ts). */
+  runQueueInstalled: boolean;
 }
 
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateReport> {
@@ -39,6 +43,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
   const files = direction === 'up' ? loadSqlFiles(options.sqlDir ?? SQL_DIR) : [];
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'conflag-migrate' });
   await client.connect();
+  let report: Omit<MigrateReport, 'runQueueInstalled'>;
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATE_LOCK_ID]);
@@ -66,13 +71,16 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
       await client.query(`DELETE FROM ${META_SCHEMA}.sql_files WHERE to_regnamespace('conflag') IS NULL`);
     }
     await client.query('COMMIT');
-    return { migrations: applied.map((m) => m.name), baselined, sqlFiles };
+    report = { migrations: applied.map((m) => m.name), baselined, sqlFiles };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
     await client.end().catch(() => {});
   }
+  // After our transaction: pg-boss migrates its schema on its own connections, under its own lock.
+  const runQueueInstalled = direction === 'up' ? (await installRunQueue(databaseUrl, options.log)).installed : false;
+  return { ...report, runQueueInstalled };
 }
 
 /**

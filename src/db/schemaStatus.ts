@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { pendingSqlFiles } from './applySqlFiles.ts';
+import { runQueueCurrentOn } from './installRunQueue.ts';
 import { LEGACY_MIGRATIONS } from './legacyBaseline.ts';
 import { MIGRATIONS_DIR } from './migrate.ts';
 import { loadSqlFiles, SQL_DIR } from './sqlFiles.ts';
@@ -29,7 +30,8 @@ export async function schemaStatus(databaseUrl: string, dirs: { migrationsDir?: 
     const legacy = LEGACY_MIGRATIONS.some((name) => applied.has(name)) ? ['the baseline (a database migrated before it)'] : [];
     const migrations = names.filter((name) => !applied.has(name));
     const sql = tables.rows[0].sql_files ? await pendingSqlFiles(client, files) : files.map((f) => `sql/${f.path}`);
-    return { pending: [...legacy, ...migrations, ...sql] };
+    const queue = (await runQueueCurrentOn(client)) ? [] : ['the run queue (pg-boss schema conflag_boss)'];
+    return { pending: [...legacy, ...migrations, ...sql, ...queue] };
   } finally {
     await client.end();
   }

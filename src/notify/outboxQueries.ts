@@ -5,7 +5,9 @@
 // SKIP LOCKED, so two runners never take the same row) commits at once with attempts + 1 and next_attempt_at
 // pushed out by the lease, and no transaction stays open while a slow mail server answers. A runner that dies
 // mid-send leaves the row to be taken over when the lease ends (that attempt counted). Settling checks the
-// attempt number, so a runner whose lease was taken over cannot overwrite the newer attempt's outcome.
+// attempt number, so a runner whose lease was taken over cannot overwrite the newer attempt's outcome. The runner
+// role may not UPDATE the outbox (migration 0010): each change goes through its function in sql/functions/
+// (claim_due_email, settle_email, fail_exhausted_emails), which allows only these transitions.
 import type pg from 'pg';
 
 export interface ClaimedEmail {
@@ -25,17 +27,8 @@ export async function claimDueEmail(
   options: { leaseMs: number; maxAttempts: number; runner: string; now?: Date },
 ): Promise<ClaimedEmail | null> {
   const { rows } = await db.query<ClaimedEmail>(
-    `UPDATE conflag.email_outbox o
-        SET attempts = o.attempts + 1,
-            next_attempt_at = coalesce($1::timestamptz, now()) + make_interval(secs => $2::float8 / 1000),
-            sent_by = $4
-      WHERE o.id = (SELECT d.id FROM conflag.email_outbox d
-                     WHERE d.status = 'pending' AND d.next_attempt_at <= coalesce($1::timestamptz, now()) AND d.attempts < $3
-                     ORDER BY d.next_attempt_at, d.id
-                     LIMIT 1
-                       FOR UPDATE SKIP LOCKED)
-      RETURNING o.id::text AS id, o.run_id::text AS "runId", o.job_id::text AS "jobId", o.kind, o.recipients, o.subject, o.body,
-                o.attempts AS attempt`,
+    `SELECT id::text AS id, run_id::text AS "runId", job_id::text AS "jobId", kind, recipients, subject, body, attempts AS attempt
+       FROM conflag.claim_due_email($1::timestamptz, $2::float8, $3::integer, $4)`,
     [options.now ?? null, options.leaseMs, options.maxAttempts, options.runner],
   );
   return rows[0] ?? null;
@@ -43,13 +36,7 @@ export async function claimDueEmail(
 
 /** Returns false when the row was no longer this attempt's (its lease ran out and another runner took it). */
 export async function markEmailSent(db: pg.Pool | pg.ClientBase, email: ClaimedEmail, messageId: string, now?: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE conflag.email_outbox
-        SET status = 'sent', sent_at = coalesce($3::timestamptz, now()), message_id = $4
-      WHERE id = $1::bigint AND attempts = $2 AND status = 'pending'`,
-    [email.id, email.attempt, now ?? null, messageId],
-  );
-  return rowCount === 1;
+  return settleEmail(db, [email.id, email.attempt, messageId, null, null, now ?? null]);
 }
 
 /** A failed attempt: retried after retryDelayMs (database clock), or marked 'failed' when it is null (out of attempts). */
@@ -59,25 +46,21 @@ export async function markEmailAttemptFailed(
   error: string,
   retryDelayMs: number | null,
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE conflag.email_outbox
-        SET last_error = left($3, 2000),
-            status = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'pending' END,
-            next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $4::float8 / 1000) END
-      WHERE id = $1::bigint AND attempts = $2 AND status = 'pending'`,
-    [email.id, email.attempt, error, retryDelayMs],
+  return settleEmail(db, [email.id, email.attempt, null, error, retryDelayMs, null]);
+}
+
+async function settleEmail(db: pg.Pool | pg.ClientBase, values: unknown[]): Promise<boolean> {
+  const { rows } = await db.query<{ settled: boolean }>(
+    `SELECT conflag.settle_email($1::bigint, $2::integer, $3, $4, $5::float8, $6::timestamptz) AS settled`,
+    values,
   );
-  return rowCount === 1;
+  return rows[0].settled;
 }
 
 /** E-mails whose last attempt's runner vanished (lease over) with no attempt left: marked 'failed'. */
 export async function failExhaustedEmails(db: pg.Pool | pg.ClientBase, maxAttempts: number, now?: Date): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
-    `UPDATE conflag.email_outbox
-        SET status = 'failed',
-            last_error = concat_ws('; ', last_error, format('gave up after %s attempts (the last one did not report back)', attempts))
-      WHERE status = 'pending' AND attempts >= $1 AND next_attempt_at <= coalesce($2::timestamptz, now())
-      RETURNING id::text`,
+    `SELECT id::text AS id FROM conflag.fail_exhausted_emails($1::integer, $2::timestamptz) AS id`,
     [maxAttempts, now ?? null],
   );
   return rows.map((r) => r.id);

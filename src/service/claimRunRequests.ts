@@ -3,7 +3,8 @@
 // so while a run of the job waits, further requests join it; the run, when it starts, links every request of
 // its job that no run has answered yet (run_requests.run_id, src/sql/startRun.ts). 10 000 requests for one job
 // are a run or two, not 10 000 runs in everybody's way.
-// Rows are claimed FOR UPDATE SKIP LOCKED and marked picked_up_at in the same transaction as the enqueue, so with
+// Rows are claimed FOR UPDATE SKIP LOCKED and marked picked_up_at (conflag.claim_run_requests: the runner role may not
+// UPDATE run_requests) in the same transaction as the enqueue, so with
 // several runners each request is picked up once. Per job, the enqueue happens under the job's start lock, which
 // a starting run also takes before it links requests: a request is either committed in time to be linked by a run
 // that starts, or finds that run started and queues the next one — never picked up and left unanswered.
@@ -29,17 +30,7 @@ export async function claimRunRequests(pool: pg.Pool, enqueue: EnqueueRequests, 
       await client.query('BEGIN');
       try {
         const { rows } = await client.query<{ id: string; job_id: string; time_limit: number | null }>(
-          `WITH c AS (
-             SELECT r.id FROM conflag.run_requests r
-              WHERE r.picked_up_at IS NULL
-              ORDER BY r.id
-              LIMIT $1
-                FOR UPDATE SKIP LOCKED)
-           UPDATE conflag.run_requests r SET picked_up_at = clock_timestamp()
-             FROM c
-            WHERE r.id = c.id
-           RETURNING r.id, r.job_id,
-                     (SELECT j.execution_time_limit_minutes FROM conflag.jobs j WHERE j.id = r.job_id) AS time_limit`,
+          `SELECT id::text, job_id::text, time_limit FROM conflag.claim_run_requests($1::integer)`,
           [limit],
         );
         const jobs = byJob(rows);

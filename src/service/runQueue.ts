@@ -12,6 +12,7 @@
 // hands the run back (src/service/runWorker.ts).
 import type pg from 'pg';
 import { PgBoss, type Db } from 'pg-boss';
+import { ConflagError, SQLSTATE } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { MAX_RUN_MINUTES } from '../run/types.ts';
 import type { RunnerConfig } from './runnerConfig.ts';
@@ -40,6 +41,12 @@ export interface RunMessage {
   tickAt?: string;
 }
 
+/**
+ * pg-boss for a runner: its schema and the run queue are installed by `conflag migrate` (src/db/installRunQueue.ts,
+ * as the owner), so the runner starts it with migrate: false — it only checks that the schema is at pg-boss's
+ * version — and works as a login holding only conflag_runner. reindex: false: rebuilding a bloated index needs the
+ * owner of the index; pg-boss still warns about bloat, and the owner can REINDEX (docs/operations.md).
+ */
 export async function startBoss(options: { databaseUrl: string; log: Logger; name?: string }): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
@@ -50,7 +57,8 @@ export async function startBoss(options: { databaseUrl: string; log: Logger; nam
     supervise: true,
     superviseIntervalSeconds: SUPERVISE_SECONDS,
     monitorIntervalSeconds: SUPERVISE_SECONDS,
-    migrate: true,
+    migrate: false,
+    reindex: false,
     useListenNotify: true,
     instanceName: options.name ?? 'conflag-runner',
   });
@@ -60,10 +68,9 @@ export async function startBoss(options: { databaseUrl: string; log: Logger; nam
   return boss;
 }
 
-/** Creates the run queue if missing (idempotent; the first runner's settings are the queue's defaults). */
-export async function ensureRunQueue(boss: PgBoss, config: RunnerConfig): Promise<void> {
-  if (await boss.getQueue(RUN_QUEUE)) return;
-  await boss.createQueue(RUN_QUEUE, {
+/** The run queue's settings (its retry settings are defaults: every enqueue passes its own). */
+export function runQueueOptions(config: RunnerConfig) {
+  return {
     // At most one queued (not yet started) run per singletonKey: a tick for a job whose previous tick is still
     // waiting merges into it, requests for a job wait as one run, instead of piling up.
     policy: 'short',
@@ -71,7 +78,28 @@ export async function ensureRunQueue(boss: PgBoss, config: RunnerConfig): Promis
     heartbeatSeconds: HEARTBEAT_SECONDS,
     deleteAfterSeconds: 2 * 86_400,
     ...retryOptions(config),
-  });
+  };
+}
+
+/**
+ * Makes sure the run queue exists. `conflag migrate` creates it; a runner creates it only when it is missing and
+ * its login may (creating a queue is DDL in pg-boss's schema). A runner that may not refuses loudly with CF501
+ * and says what to run, instead of failing later on a queue that is not there.
+ */
+export async function ensureRunQueue(boss: PgBoss, config: RunnerConfig): Promise<void> {
+  if (await boss.getQueue(RUN_QUEUE)) return;
+  try {
+    await boss.createQueue(RUN_QUEUE, runQueueOptions(config));
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505' && (await boss.getQueue(RUN_QUEUE))) return;
+    if ((error as { code?: string }).code !== '42501') throw error;
+    throw new ConflagError(
+      SQLSTATE.schemaNotCurrent,
+      `the run queue "${RUN_QUEUE}" is missing in schema ${BOSS_SCHEMA}, and this login may not create it: run "npx conflag migrate" ` +
+        `as the owner of schema conflag, then start again. See "Roles and deployment" in docs/operations.md.`,
+      { cause: error },
+    );
+  }
 }
 
 function retryOptions(config: RunnerConfig) {

@@ -1,4 +1,4 @@
-// Ends a run: sets its final status (only while it is still 'running' — the keep-alive or the next run may have
+// Ends a run (conflag.record_run_end, the runner role may not UPDATE job_runs): sets its final status (only while it is still 'running' — the keep-alive or the next run may have
 // recorded it as interrupted first, and that verdict stands), settles the incremental state (a successful run's
 // starting snapshot becomes the job's last_snapshot; otherwise the previous one stays) and drops the run's
 // candidate and batch-transaction lists. One transaction, under the job's start lock; on the run's own session it
@@ -35,32 +35,9 @@ export async function markRunFinished(
   await db.query('BEGIN');
   try {
     await lockJobStart(db, input.jobId);
-    const updated = await db.query<{ id: string }>(
-      `UPDATE conflag.job_runs
-          SET status = $2, error = $3, retry_planned = $4,
-              finished_at = greatest(clock_timestamp(), started_at), heartbeat_at = clock_timestamp()
-        WHERE id = $1::bigint AND status = 'running'
-        RETURNING id`,
-      [input.runId, input.status, input.error ?? null, retryPlanned],
-    );
-    if (updated.rows[0] && input.status === 'succeeded') {
-      await db.query(
-        `UPDATE conflag.job_incremental_state s
-            SET last_snapshot = s.running_snapshot, last_snapshot_at = r.started_at, last_run_id = r.id,
-                fingerprint = $3, running_run_id = NULL, running_snapshot = NULL
-           FROM conflag.job_runs r
-          WHERE s.job_id = $2::bigint AND s.running_run_id = $1::bigint AND r.id = $1::bigint`,
-        [input.runId, input.jobId, input.fingerprint ?? null],
-      );
-    } else {
-      await db.query(
-        `UPDATE conflag.job_incremental_state SET running_run_id = NULL, running_snapshot = NULL
-          WHERE job_id = $2::bigint AND running_run_id = $1::bigint`,
-        [input.runId, input.jobId],
-      );
-    }
-    await db.query(`DELETE FROM conflag.run_candidates WHERE run_id = $1::bigint`, [input.runId]);
-    await db.query(`DELETE FROM conflag.run_batch_xids WHERE run_id = $1::bigint`, [input.runId]);
+    await db.query(`SELECT conflag.record_run_end($1::bigint, $2, $3, $4, $5)`, [
+      input.runId, input.status, input.error ?? null, input.fingerprint ?? null, retryPlanned,
+    ]);
     if (input.ownSession) await db.query(`SELECT pg_advisory_unlock(conflag.run_lock_key($1))`, [input.jobId]);
     const { rows } = await db.query<FinishedRun>(
       `SELECT status, error, retry_planned, matched::float8 AS matched, changed::float8 AS changed, skipped::float8 AS skipped, batches,

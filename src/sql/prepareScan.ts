@@ -55,11 +55,7 @@ export async function prepareScan(client: pg.ClientBase, input: PrepareScanInput
     const blocks = heaps.reduce((n, h) => n + h.blocks, 0);
     let plan: ScanPlan = { scan: 'table', heaps, candidates: null, units: blocks, reason: 'full_mode', previousRunId: null };
     if (input.incremental) plan = await planIncremental(client, input, heaps, blocks);
-    await client.query(
-      `UPDATE conflag.job_runs SET scan = $2, candidates = $3::bigint, scan_units = $4::bigint, heartbeat_at = clock_timestamp()
-        WHERE id = $1::bigint`,
-      [input.runId, plan.scan, plan.candidates, plan.units],
-    );
+    await client.query(`SELECT conflag.record_run_scan($1::bigint, $2, $3::bigint, $4::bigint)`, [input.runId, plan.scan, plan.candidates, plan.units]);
     await client.query('COMMIT');
     return plan;
   } catch (error) {

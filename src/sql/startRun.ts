@@ -98,22 +98,22 @@ async function waitForLock(client: pg.ClientBase, jobId: string, timeoutMs: numb
 
 function runColumns(input: StartRunInput): unknown[] {
   const { job } = input;
-  return [job.id, job.name, input.trigger, input.attempt, input.now, input.timezone, job.mode, job.action, job.access_scope,
+  return [job.id, input.trigger, input.attempt, input.now, input.timezone, job.mode, job.action, job.access_scope,
     JSON.stringify(job.condition), input.parallelism, input.batchTargetMs, `${os.hostname()}/${process.pid}`, input.queueJobId, input.retryable];
 }
 
-// status 'running' (with this session's pid) or 'skipped' (finished at once, with the reason in error).
-const INSERT_RUN = `INSERT INTO conflag.job_runs (job_id, job_name, trigger, attempt, as_of, timezone, mode, action, access_scope, condition,
-                                      parallelism, batch_target_ms, runner, queue_job_id, retryable, status, error, finished_at, backend_pid)
-     VALUES ($1::bigint, $2, $3, $4, coalesce($5::timestamptz, now()), $6, $7, $8, $9::text[], $10::jsonb, $11, $12, $13, $14::uuid, $15,
-             $16, $17, CASE WHEN $16 = 'running' THEN NULL ELSE clock_timestamp() END, CASE WHEN $16 = 'running' THEN pg_backend_pid() END)`;
+// Running (with this session's pid) when the skip reason ($15) is null, else skipped (finished at once, the reason
+// in error): conflag.record_run_start, since the runner role may not INSERT into job_runs (migration 0010).
+const RECORD_RUN_START = `SELECT run_id::text AS id, as_of, started_at
+     FROM conflag.record_run_start($1::bigint, $2, $3::integer, $4::timestamptz, $5, $6, $7, $8::text[], $9::jsonb, $10::integer,
+                                   $11::integer, $12, $13::uuid, $14::boolean, $15)`;
 
 async function insertRunning(client: pg.ClientBase, input: StartRunInput): Promise<StartedRun> {
   const noticedBy = `the next run of the job (${input.trigger}, attempt ${input.attempt}) on ${os.hostname()}/${process.pid}`;
   await client.query(`SELECT conflag.interrupt_dead_run($1::bigint, $2)`, [input.job.id, noticedBy]);
   const { rows } = await client.query<{ id: string; as_of: Date; started_at: Date }>(
-    `${INSERT_RUN} RETURNING id::text, as_of, started_at`,
-    [...runColumns(input), 'running', null],
+    RECORD_RUN_START,
+    [...runColumns(input), null],
   );
   const run = rows[0];
   await client.query(
@@ -122,36 +122,24 @@ async function insertRunning(client: pg.ClientBase, input: StartRunInput): Promi
             set_config('client_connection_check_interval', $3, false)`,
     [run.id, `${Math.max(1, Math.ceil(input.statementTimeoutMs))}ms`, `${CLIENT_CHECK_MS}ms`],
   );
-  const requestId = input.answerRequests ? await answerRequests(client, input.job.id, run.id) : null;
+  const requestId = input.answerRequests ? await answerRequests(client, run.id) : null;
   return { kind: 'started', runId: run.id, asOf: run.as_of, startedAt: run.started_at, requestId };
 }
 
 async function insertSkipped(client: pg.ClientBase, input: StartRunInput, running: { id: string; started_at: Date }): Promise<StartedRun> {
-  const { rows } = await client.query<{ id: string }>(`${INSERT_RUN} RETURNING id::text`, [
-    ...runColumns(input), 'skipped', `job is already running (run ${running.id}, started ${running.started_at.toISOString()})`,
+  const { rows } = await client.query<{ id: string }>(RECORD_RUN_START, [
+    ...runColumns(input), `job is already running (run ${running.id}, started ${running.started_at.toISOString()})`,
   ]);
-  if (input.answerRequests) await answerRequests(client, input.job.id, rows[0].id);
+  if (input.answerRequests) await answerRequests(client, rows[0].id);
   return { kind: 'skipped', runId: rows[0].id, runningRunId: running.id };
 }
 
 /**
- * Links the job's requests that no run has answered yet — none yet, or only an attempt that is being retried — to
- * this run, and returns the first one's id (job_runs.request_id). Rows the request pickup holds right now are
- * left to it: it enqueues a run for them (src/service/claimRunRequests.ts).
+ * Links the job's requests that no run has answered yet to this run and returns the first one's id
+ * (job_runs.request_id): conflag.answer_run_requests. Rows the request pickup holds right now are left to it: it
+ * enqueues a run for them (src/service/claimRunRequests.ts).
  */
-async function answerRequests(client: pg.ClientBase, jobId: string, runId: string): Promise<string | null> {
-  const { rows } = await client.query<{ first: string | null }>(
-    `WITH answered AS (
-       UPDATE conflag.run_requests q SET run_id = $2::bigint, picked_up_at = coalesce(q.picked_up_at, clock_timestamp())
-        WHERE q.id IN (SELECT o.id FROM conflag.run_requests o
-                        WHERE o.job_id = $1::bigint
-                          AND (o.run_id IS NULL OR o.run_id IN (SELECT r.id FROM conflag.job_runs r WHERE r.job_id = $1::bigint AND r.retry_planned))
-                          FOR UPDATE SKIP LOCKED)
-       RETURNING q.id)
-     SELECT min(id)::text AS first FROM answered`,
-    [jobId, runId],
-  );
-  const first = rows[0].first;
-  if (first !== null) await client.query(`UPDATE conflag.job_runs SET request_id = $2::bigint WHERE id = $1::bigint`, [runId, first]);
-  return first;
+async function answerRequests(client: pg.ClientBase, runId: string): Promise<string | null> {
+  const { rows } = await client.query<{ first: string | null }>(`SELECT conflag.answer_run_requests($1::bigint)::text AS first`, [runId]);
+  return rows[0].first;
 }

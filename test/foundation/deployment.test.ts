@@ -2,11 +2,14 @@
 // conflag_runner — it changes no schema on a current database, and on one that is behind it stops with CF501 and
 // says what to run as whom. With real login roles and the real command line.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
-import { closePools, databaseUrl, openPool } from '../lib/db.ts';
+import pg from 'pg';
+import { adminUrl, closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { createLoginRole, type LoginRole } from '../lib/loginRole.ts';
+import { markdownBlocks } from '../lib/markdownBlocks.ts';
 import { suite } from '../lib/suite.ts';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'conflag.js');
@@ -75,6 +78,48 @@ test('the runner login cannot migrate: conflag migrate as it fails on permission
   const { rows } = await admin.query(`SELECT count(*)::int AS n FROM conflag_meta.sql_files WHERE file = 'functions/json_for_message.sql'`);
   assert.is(rows[0].n, 0, 'nothing was recorded');
   assert.is(conflag(databaseUrl(), 'migrate').code, 0);
+});
+
+test('docs/operations.md "Roles and deployment": the runner login it creates has the documented rights, and CF501 points there', async () => {
+  const blocks = markdownBlocks(new URL('../../docs/operations.md', import.meta.url)).filter((b) => b.section === 'Roles and deployment');
+  const create = blocks.find((b) => b.lang === 'sql');
+  assert.ok(create, 'the section has its CREATE ROLE block');
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  const drop = async () => {
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'conflag_service'`);
+    await admin.query(`DROP ROLE IF EXISTS conflag_service`);
+  };
+  try {
+    await drop();
+    await admin.query(create.body);
+    const url = new URL(databaseUrl());
+    url.username = 'conflag_service';
+    url.password = 'change me';
+    const service = new pg.Client({ connectionString: url.toString() });
+    await service.connect();
+    try {
+      const { rows } = await service.query(
+        `SELECT has_table_privilege('conflag.recordings', 'SELECT') AS read_recordings,
+                has_table_privilege('conflag.job_runs', 'UPDATE') OR has_table_privilege('conflag.job_runs', 'DELETE')
+                  OR has_table_privilege('conflag.job_runs', 'INSERT') AS write_runs,
+                has_function_privilege('conflag.record_run_end(bigint, text, text, text, boolean)', 'EXECUTE') AS end_runs,
+                has_schema_privilege('conflag_boss', 'USAGE') AS boss_usage,
+                has_schema_privilege('conflag_boss', 'CREATE') OR has_schema_privilege('conflag', 'CREATE') AS create_anything,
+                has_table_privilege('conflag_boss.job', 'INSERT') AND has_table_privilege('conflag_boss.queue', 'SELECT') AS boss_tables`,
+      );
+      assert.equal(rows[0], { read_recordings: true, write_runs: false, end_runs: true, boss_usage: true, create_anything: false, boss_tables: true });
+    } finally {
+      await service.end();
+    }
+  } finally {
+    await drop();
+    await admin.end();
+  }
+  // The sentence CF501 ends with names this section.
+  for (const file of ['../../src/cli/withDatabase.ts', '../../src/service/runQueue.ts']) {
+    assert.match(fs.readFileSync(new URL(file, import.meta.url), 'utf8'), 'See "Roles and deployment" in docs/operations.md.', file);
+  }
 });
 
 test.run();

@@ -114,7 +114,9 @@ test('conflag_runner reads what a run needs and changes only the flag columns of
       sql: `UPDATE conflag.recordings SET confidential = true, confidential_changed_at = now(), confidential_changed_by_run = 1 WHERE id = $1`,
       params: [recordingId],
     },
-    { sql: `UPDATE conflag.run_requests SET picked_up_at = now(), run_id = 7 WHERE picked_up_at IS NULL` },
+    // Requests are taken through conflag.claim_run_requests only (migration 0010).
+    { sql: `SELECT * FROM conflag.claim_run_requests(10)` },
+    { sql: `UPDATE conflag.run_requests SET picked_up_at = now(), run_id = 7 WHERE picked_up_at IS NULL`, denied: true },
     { sql: `SELECT conflag.schedule_cron('*/5 * * * *')` },
     // denied: any other column of recordings, writing jobs/settings/tenants, requesting runs, the audit
     { sql: `UPDATE conflag.recordings SET duration = 0 WHERE id = $1`, params: [recordingId], denied: true },

@@ -190,16 +190,20 @@ test('roles: runner reads and settles e-mails but cannot insert; admin and repor
     }
   };
   try {
-    const claim = `SELECT id FROM conflag.email_outbox WHERE status = 'pending' FOR UPDATE SKIP LOCKED`;
-    const settle = `UPDATE conflag.email_outbox SET status = 'sent', sent_at = now(), attempts = 1, message_id = 'x' WHERE id = $1`;
+    // The runner changes the outbox only through its functions (migration 0010): claim, then settle that attempt.
+    const claim = `SELECT * FROM conflag.claim_due_email(NULL, 60000, 5, 'test')`;
+    const settle = `SELECT conflag.settle_email($1, 1, 'x', NULL, NULL)`;
+    const direct = `UPDATE conflag.email_outbox SET status = 'sent', sent_at = now(), attempts = 1, message_id = 'x' WHERE id = $1`;
     const insert = `INSERT INTO conflag.email_outbox (run_id, kind, recipients, subject, body) VALUES ($1, 'failure', '{a@b.c}', 's', 'b')`;
     assert.is(await as('conflag_runner', claim), 'ok');
     assert.is(await as('conflag_runner', settle, [mail.id]), 'ok');
+    assert.is(await as('conflag_runner', direct, [mail.id]), '42501');
     assert.is(await as('conflag_runner', insert, [mail.run_id]), '42501');
     assert.is(await as('conflag_runner', `UPDATE conflag.email_outbox SET body = 'changed' WHERE id = $1`, [mail.id]), '42501');
     for (const role of ['conflag_admin', 'conflag_reporting']) {
       assert.is(await as(role, 'SELECT id, status, recipients, subject, body FROM conflag.email_outbox'), 'ok', role);
       assert.is(await as(role, settle, [mail.id]), '42501', role);
+      assert.is(await as(role, direct, [mail.id]), '42501', role);
       assert.is(await as(role, insert, [mail.run_id]), '42501', role);
     }
   } finally {

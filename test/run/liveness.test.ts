@@ -180,12 +180,13 @@ test("every statement of a run is bounded by its time budget: the session's stat
   await insertRecordings(pool, 30, { duration: () => 9000, perBlock: 10 });
   const noLimit = await insertJob(pool, { name: 'no limit', condition: longCalls });
   const limited = await insertJob(pool, { name: 'limited', condition: longCalls, execution_time_limit_minutes: 7 });
-  // Test-only: what statement_timeout the run's own session has whenever it writes its run row.
+  // Test-only: what statement_timeout the run's own session has whenever it writes its run row (through conflag's
+  // SECURITY DEFINER functions, whose search_path is fixed: hence public.seen_timeouts).
   await pool.query(`CREATE TABLE seen_timeouts (run_id bigint, scan text, batches int, timeout text)`);
   await pool.query(`CREATE FUNCTION see_timeout() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF current_setting('application_name') = 'conflag-run:' || NEW.id THEN
-        INSERT INTO seen_timeouts VALUES (NEW.id, NEW.scan, NEW.batches, current_setting('statement_timeout'));
+        INSERT INTO public.seen_timeouts VALUES (NEW.id, NEW.scan, NEW.batches, current_setting('statement_timeout'));
       END IF;
       RETURN NEW;
     END $$`);
