@@ -3,7 +3,9 @@
 // tables, data — run once, in order, never edited once landed), then the repeatable files of sql/ whose text
 // changed (src/db/applySqlFiles.ts; every function, trigger and view, one object per file, as its only copy).
 // Either everything is applied or nothing is. node-pg-migrate's own BEGIN/COMMIT become a savepoint inside ours
-// (savepointClient), so it runs unchanged within the outer transaction.
+// (savepointClient), so it runs unchanged within the outer transaction. Last, conflag's change-log triggers are put
+// on the mapped recordings table (conflag.install_change_log_triggers): they live on a table the DBA chooses, so
+// they are not files of sql/; a new install gets them here, and an upgrade gets a changed definition.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -31,6 +33,8 @@ export interface MigrateReport {
   /** Whether the rows of the migrations replaced by the baseline were replaced (an upgraded database). */
   baselined: boolean;
   sqlFiles: SqlFilesReport;
+  /** What conflag.install_change_log_triggers() did (nothing when the triggers were in place). */
+  changeLogTriggers: string[];
 }
 
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateReport> {
@@ -59,20 +63,28 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
       log: (message: string) => options.log?.debug({ migrate: message }, 'node-pg-migrate'),
     });
     let sqlFiles: SqlFilesReport = { applied: [], restored: [], dropped: [] };
+    let changeLogTriggers: string[] = [];
     if (direction === 'up') {
       sqlFiles = await applySqlFiles(client, files, options.log);
+      changeLogTriggers = await installChangeLogTriggers(client, options.log);
     } else {
       // Down: routines are not versioned; whatever the migrations dropped is applied again by the next `up`.
       await client.query(`DELETE FROM ${META_SCHEMA}.sql_files WHERE to_regnamespace('conflag') IS NULL`);
     }
     await client.query('COMMIT');
-    return { migrations: applied.map((m) => m.name), baselined, sqlFiles };
+    return { migrations: applied.map((m) => m.name), baselined, sqlFiles, changeLogTriggers };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+async function installChangeLogTriggers(client: pg.Client, log?: Logger): Promise<string[]> {
+  const { rows } = await client.query<{ line: string }>('SELECT line FROM conflag.install_change_log_triggers() AS line');
+  for (const { line } of rows) log?.info({ changeLog: line }, 'change-log trigger of the recordings table installed');
+  return rows.map((r) => r.line);
 }
 
 /**
