@@ -30,7 +30,7 @@ ALTER TABLE conflag.recording_source ADD COLUMN change_log_restarted_xid xid8;
 COMMENT ON COLUMN conflag.recording_source.change_log_restarted_xid IS 'The transaction that last put back a missing or disabled change-log trigger of the mapped table (conflag.install_change_log_triggers); an incremental run whose previous snapshot does not see it reads the whole table once. NULL = the log has been complete since the table was mapped.';
 COMMENT ON COLUMN conflag.recording_source.key_columns IS 'Columns of a unique, not-null key of the table (its primary key, or columns including a unique index''s), in order; 1 to 4 of smallint, integer, bigint, numeric, uuid, text, varchar, char, date, timestamp, timestamptz.';
 COMMENT ON COLUMN conflag.recording_source.tenant_column IS 'Column holding the tenant: its values, as text, are conflag.tenants ids.';
-COMMENT ON COLUMN conflag.recording_source.flag_column IS 'The boolean confidential flag conflag writes (NULL counts as neither true nor false: a run writes a value).';
+COMMENT ON COLUMN conflag.recording_source.flag_column IS 'The confidential flag conflag writes: boolean NOT NULL.';
 COMMENT ON TABLE conflag.recording_source IS 'The table whose confidential flag conflag sets and clears, one row: conflag.recordings unless a DBA mapped the platform''s own table with UPDATE conflag.recording_source SET ... (validated: CF401-CF410; conflag''s change-log triggers move with the mapping). See docs/own-table.md.';
 
 -- The change-log triggers are no longer files of sql/ (those name one table): conflag.install_change_log_triggers()

@@ -1,5 +1,5 @@
 -- Checks the columns a mapping names besides the key (conflag.recording_source) before it is written (CF404):
--- each exists; the flag is boolean, the optional changed-at column timestamptz and changed-by-run column bigint;
+-- each exists; the flag is boolean NOT NULL, the optional changed-at column timestamptz and changed-by-run column bigint;
 -- conflag can write them (not generated, not an identity GENERATED ALWAYS); and each column has one role (the flag
 -- is neither a key column nor the tenant, and so on). Any type works for the tenant: its text form is compared
 -- with conflag.tenants ids.
@@ -28,7 +28,7 @@ BEGIN
       END IF;
       CONTINUE;
     END IF;
-    SELECT a.atttypid::regtype AS type, a.attgenerated, a.attidentity INTO v_column
+    SELECT a.atttypid::regtype AS type, a.attgenerated, a.attidentity, a.attnotnull INTO v_column
       FROM pg_attribute a WHERE a.attrelid = p_table AND a.attname = v_role.name AND a.attnum > 0 AND NOT a.attisdropped;
     IF v_column.type IS NULL THEN
       RAISE EXCEPTION 'conflag.recording_source.%: column % does not exist in %', v_role.field, quote_ident(v_role.name), p_table
@@ -39,6 +39,13 @@ BEGIN
     IF v_role.type IS NOT NULL AND v_column.type <> v_role.type THEN
       RAISE EXCEPTION 'conflag.recording_source.%: column % of % has type %; it must be %', v_role.field, quote_ident(v_role.name), p_table, v_column.type, v_role.type
         USING ERRCODE = 'CF404', HINT = 'See docs/own-table.md.';
+    END IF;
+    -- A NULL flag would be a third state: neither confidential nor not, and the flag history could not say what a
+    -- run changed it from.
+    IF v_role.field = 'flag_column' AND NOT v_column.attnotnull THEN
+      RAISE EXCEPTION 'conflag.recording_source.flag_column: column % of % may be NULL; the flag must be NOT NULL (true or false)', quote_ident(v_role.name), p_table
+        USING ERRCODE = 'CF404',
+              HINT = format('UPDATE %1$s SET %2$I = false WHERE %2$I IS NULL; ALTER TABLE %1$s ALTER COLUMN %2$I SET NOT NULL; (if NULL means not confidential). See docs/own-table.md.', p_table, v_role.name);
     END IF;
     IF v_role.written AND (v_column.attgenerated <> '' OR v_column.attidentity = 'a') THEN
       RAISE EXCEPTION 'conflag.recording_source.%: column % of % is % and cannot be written', v_role.field, quote_ident(v_role.name), p_table,
@@ -54,4 +61,4 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION conflag.check_recordings_columns(regclass, name[], name, name, name, name) IS 'Internal: raises CF404 unless the tenant, flag and optional changed-at/changed-by-run columns exist with the right types, can be written, and differ from each other and the key.';
+COMMENT ON FUNCTION conflag.check_recordings_columns(regclass, name[], name, name, name, name) IS 'Internal: raises CF404 unless the tenant, flag (boolean NOT NULL) and optional changed-at/changed-by-run columns exist with the right types, can be written, and differ from each other and the key.';

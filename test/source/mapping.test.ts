@@ -46,7 +46,7 @@ async function changeLogTriggers(): Promise<string[]> {
 test.before(async () => {
   calls = await createPlatformTable(pool);
   await pool.query(`CREATE VIEW platform.calls_view AS SELECT * FROM platform.calls`);
-  await pool.query(`ALTER TABLE platform.calls ADD COLUMN is_long boolean GENERATED ALWAYS AS (length_seconds > 7200) STORED`);
+  await pool.query(`ALTER TABLE platform.calls ADD COLUMN is_long boolean NOT NULL GENERATED ALWAYS AS (coalesce(length_seconds, 0) > 7200) STORED, ADD COLUMN reviewed boolean`);
   await createPlatformTable(pool, { table: 'calls_by_month', partitioned: true });
 });
 
@@ -65,6 +65,7 @@ test('every refusal names the column, the value and the rule', async () => {
     [{ tenant_column: 'call_uuid' }, 'CF404', ['tenant_column: column call_uuid already has another role']],
     [{ flag_column: null }, 'CF404', ['flag_column: NULL is not allowed']],
     [{ flag_column: 'queue' }, 'CF404', ['flag_column: column queue of platform.calls has type text; it must be boolean']],
+    [{ flag_column: 'reviewed' }, 'CF404', ['flag_column: column reviewed of platform.calls may be NULL; the flag must be NOT NULL']],
     [{ flag_column: 'is_long' }, 'CF404', ['flag_column: column is_long of platform.calls is generated and cannot be written']],
     [{ changed_at_column: 'agent_id' }, 'CF404', ['changed_at_column: column agent_id of platform.calls has type text; it must be timestamp with time zone']],
     [{ changed_by_run_column: 'length_seconds' }, 'CF404', ['changed_by_run_column: column length_seconds of platform.calls has type integer; it must be bigint']],
