@@ -48,7 +48,7 @@ BEGIN
       EXECUTE format(E'CREATE INDEX ON pg_temp.r ((%s\n))', v_sql);
     END IF;
     v_step := 'done';
-    RAISE EXCEPTION 'probe done' USING ERRCODE = 'CF499'; -- rolls the probe's objects back
+    RAISE EXCEPTION 'probe done'; -- rolls the probe's objects back (v_step tells it from a real error)
   EXCEPTION WHEN OTHERS THEN
     IF v_step <> 'done' THEN
       v_error := SQLERRM;
