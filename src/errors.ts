@@ -55,6 +55,7 @@ export const SQLSTATE = {
   sourceOneRow: 'CF410',
   changeLogBroken: 'CF411',
   sourceNotMapped: 'CF412',
+  runScopeUnguarded: 'CF413',
   // CF42x: attributes (conflag.attributes), checked when written. See docs/errors.md "Attributes".
   attributeInvalid: 'CF420',
   attributeTableMissing: 'CF421',

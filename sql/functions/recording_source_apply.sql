@@ -10,6 +10,8 @@
 --      incremental jobs start over with a whole-table pass. Said in a NOTICE.
 --   4. Moves the change-log triggers: conflag.install_change_log_triggers() creates them on the new table (its
 --      partitions included) and drops them from the old one. Each step it took is a NOTICE.
+--   5. Moves the row-level security of runs: conflag.install_run_scope_policies() gives the new table (and its
+--      partitions) the policies conflag.recordings has, and takes them from the old one. A NOTICE per step.
 CREATE OR REPLACE FUNCTION conflag.recording_source_apply()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -49,7 +51,10 @@ BEGIN
   FOR v_line IN SELECT * FROM conflag.install_change_log_triggers() LOOP
     RAISE NOTICE 'change log: %', v_line;
   END LOOP;
+  FOR v_line IN SELECT * FROM conflag.install_run_scope_policies() LOOP
+    RAISE NOTICE 'row-level security: %', v_line;
+  END LOOP;
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION conflag.recording_source_apply() IS 'Trigger (AFTER INSERT, UPDATE of the mapping on conflag.recording_source): refuses while runs are in progress (CF408) or jobs would not run on the new table (CF409); forgets incremental state of another table or key; moves the change-log triggers (conflag.install_change_log_triggers).';
+COMMENT ON FUNCTION conflag.recording_source_apply() IS 'Trigger (AFTER INSERT, UPDATE of the mapping on conflag.recording_source): refuses while runs are in progress (CF408) or jobs would not run on the new table (CF409); forgets incremental state of another table or key; moves the change-log triggers (conflag.install_change_log_triggers) and the run-scope policies (conflag.install_run_scope_policies).';

@@ -4,8 +4,9 @@
 // changed (src/db/applySqlFiles.ts; every function, trigger and view, one object per file, as its only copy).
 // Either everything is applied or nothing is. node-pg-migrate's own BEGIN/COMMIT become a savepoint inside ours
 // (savepointClient), so it runs unchanged within the outer transaction. Last, conflag's change-log triggers are put
-// on the mapped recordings table (conflag.install_change_log_triggers): they live on a table the DBA chooses, so
-// they are not files of sql/; a new install gets them here, and an upgrade gets a changed definition.
+// on the mapped recordings table (conflag.install_change_log_triggers), and its row-level security for runs
+// (conflag.install_run_scope_policies): they live on a table the DBA chooses, so they are not files of sql/; a new
+// install gets them here, and an upgrade gets a changed definition.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -35,6 +36,8 @@ export interface MigrateReport {
   sqlFiles: SqlFilesReport;
   /** What conflag.install_change_log_triggers() did (nothing when the triggers were in place). */
   changeLogTriggers: string[];
+  /** What conflag.install_run_scope_policies() did (nothing when the policies were in place). */
+  runScopePolicies: string[];
 }
 
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateReport> {
@@ -64,15 +67,17 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     });
     let sqlFiles: SqlFilesReport = { applied: [], restored: [], dropped: [] };
     let changeLogTriggers: string[] = [];
+    let runScopePolicies: string[] = [];
     if (direction === 'up') {
       sqlFiles = await applySqlFiles(client, files, options.log);
-      changeLogTriggers = await installChangeLogTriggers(client, options.log);
+      changeLogTriggers = await installOnRecordingsTable(client, 'install_change_log_triggers', 'change-log trigger', options.log);
+      runScopePolicies = await installOnRecordingsTable(client, 'install_run_scope_policies', 'run-scope policy', options.log);
     } else {
       // Down: routines are not versioned; whatever the migrations dropped is applied again by the next `up`.
       await client.query(`DELETE FROM ${META_SCHEMA}.sql_files WHERE to_regnamespace('conflag') IS NULL`);
     }
     await client.query('COMMIT');
-    return { migrations: applied.map((m) => m.name), baselined, sqlFiles, changeLogTriggers };
+    return { migrations: applied.map((m) => m.name), baselined, sqlFiles, changeLogTriggers, runScopePolicies };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -81,9 +86,12 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
   }
 }
 
-async function installChangeLogTriggers(client: pg.Client, log?: Logger): Promise<string[]> {
-  const { rows } = await client.query<{ line: string }>('SELECT line FROM conflag.install_change_log_triggers() AS line');
-  for (const { line } of rows) log?.info({ changeLog: line }, 'change-log trigger of the recordings table installed');
+/** Runs conflag.<installer>() (a fixed name, one of two) and logs each line it returns. */
+async function installOnRecordingsTable(
+  client: pg.Client, installer: 'install_change_log_triggers' | 'install_run_scope_policies', what: string, log?: Logger,
+): Promise<string[]> {
+  const { rows } = await client.query<{ line: string }>(`SELECT line FROM conflag.${installer}() AS line`);
+  for (const { line } of rows) log?.info({ recordingsTable: line }, `${what} of the recordings table installed`);
   return rows.map((r) => r.line);
 }
 

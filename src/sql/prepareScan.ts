@@ -14,6 +14,8 @@
 // The change log is only trusted while it can be complete: an incremental run refuses (CF411) while a change-log
 // trigger of the recordings table is missing or disabled (conflag.change_log_problem), and reads the whole table
 // once when a trigger was put back after its last snapshot (recording_source.change_log_restarted_xid).
+// Every run refuses (CF413) while row-level security would not check its writes on the mapped table or one of its
+// partitions (conflag.run_scope_problem): a partition attached after the mapping has none of its policies.
 import type pg from 'pg';
 import { ConflagError, SQLSTATE } from '../errors.ts';
 import type { RecordingSource } from '../source/recordingSource.ts';
@@ -55,6 +57,7 @@ export interface PrepareScanInput {
 export async function prepareScan(client: pg.ClientBase, input: PrepareScanInput): Promise<ScanPlan> {
   await client.query('BEGIN');
   try {
+    await refuseUnguardedTable(client, input.source);
     const heaps = await heapSizes(client, input.source);
     const blocks = heaps.reduce((n, h) => n + h.blocks, 0);
     let plan: ScanPlan = { scan: 'table', heaps, candidates: null, units: blocks, reason: 'full_mode', previousRunId: null };
@@ -125,6 +128,18 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
     return table('too_many_changes', candidates);
   }
   return { scan: 'changes', heaps, candidates, units: candidates, reason: 'changes_since_last_run', previousRunId: previous.last_run_id };
+}
+
+/** A heap without the run-scope policies would let a runner login write outside the run's scope: refuse (CF413). */
+async function refuseUnguardedTable(client: pg.ClientBase, source: RecordingSource): Promise<void> {
+  const { rows } = await client.query<{ problem: string | null }>('SELECT conflag.run_scope_problem() AS problem');
+  if (rows[0].problem) {
+    throw new ConflagError(
+      SQLSTATE.runScopeUnguarded,
+      `row-level security would not check this run's writes on ${source.table} against its scope: ${rows[0].problem}; ` +
+        'run SELECT conflag.install_run_scope_policies() as the table\'s owner',
+    );
+  }
 }
 
 /** A change log with a gap would make an incremental run skip recordings silently: refuse instead (CF411). */

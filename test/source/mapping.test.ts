@@ -144,6 +144,9 @@ test('mapping moves the change-log triggers, forgets the incremental state of th
     'change log: created trigger conflag_log_updates on platform.calls',
     'change log: dropped trigger conflag_log_inserts from conflag.recordings',
     'change log: dropped trigger conflag_log_updates from conflag.recordings',
+    'row-level security: enabled row-level security on platform.calls',
+    'row-level security: created policy recordings_everyone on platform.calls',
+    'row-level security: created policy recordings_runner_scope on platform.calls',
   ]);
   assert.is(await remembered(), 0);
   assert.equal(await changeLogTriggers(), ['conflag_log_inserts on platform.calls', 'conflag_log_updates on platform.calls']);

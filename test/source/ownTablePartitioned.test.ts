@@ -55,6 +55,8 @@ test('an incremental job sees inserts through the table, into a partition, into 
   const direct = await pool.query<{ call_uuid: string }>(
     `INSERT INTO ${calls.name}_2025_03 (customer_id, began_at, mentions_card) VALUES (202, '2025-03-20 09:00+00', true) RETURNING call_uuid::text`);
   const may = await addMonth(pool, calls.name, '2025-05');
+  // Runs refuse a partition without the table's row-level security (CF413, test/source/ownTableRowSecurity.test.ts).
+  await pool.query(`SELECT conflag.install_run_scope_policies()`);
   const late = await pool.query<{ call_uuid: string }>(
     `INSERT INTO ${may} (customer_id, began_at, mentions_card) VALUES (303, '2025-05-02 09:00+00', true) RETURNING call_uuid::text`);
   assert.is(await logged(), before + 3, 'each inserted call is logged once, however it was inserted');
