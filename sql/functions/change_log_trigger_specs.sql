@@ -21,11 +21,7 @@ DECLARE
   v_not_data name[];
 BEGIN
   SELECT * INTO v_source FROM conflag.recording_source;
-  v_table := to_regclass(format('%I.%I', v_source.table_schema, v_source.table_name));
-  IF v_table IS NULL THEN
-    RAISE EXCEPTION 'conflag.recording_source: the recordings table %.% does not exist', quote_ident(v_source.table_schema), quote_ident(v_source.table_name)
-      USING ERRCODE = 'CF401', HINT = 'Map an existing table: UPDATE conflag.recording_source SET ...; see docs/own-table.md.';
-  END IF;
+  v_table := conflag.mapped_table();
   -- What an update may change without being a change of the recording's data: the flag and its audit columns, and
   -- generated columns (a BEFORE trigger sees them not yet computed). A generated column added later is compared
   -- too, which only logs more than needed.

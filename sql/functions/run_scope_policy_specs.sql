@@ -23,11 +23,7 @@ DECLARE
   v_tenant text;
 BEGIN
   SELECT * INTO v_source FROM conflag.recording_source;
-  v_table := to_regclass(format('%I.%I', v_source.table_schema, v_source.table_name));
-  IF v_table IS NULL THEN
-    RAISE EXCEPTION 'conflag.recording_source: the recordings table %.% does not exist', quote_ident(v_source.table_schema), quote_ident(v_source.table_name)
-      USING ERRCODE = 'CF401', HINT = 'Map an existing table: UPDATE conflag.recording_source SET ...; see docs/own-table.md.';
-  END IF;
+  v_table := conflag.mapped_table();
   -- Tenant ids are text; a tenant column of another type is compared as text (as runs do, src/source/recordingSource.ts).
   v_tenant := quote_ident(v_source.tenant_column) ||
     CASE WHEN (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = v_table AND a.attname = v_source.tenant_column)
