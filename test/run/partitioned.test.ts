@@ -95,6 +95,8 @@ test('a full and an incremental job run on a month-partitioned table like on a p
   await pool.query(`CREATE TABLE conflag.recordings_2025_05 PARTITION OF conflag.recordings
                       FOR VALUES FROM ('2025-05-01 00:00+00') TO ('2025-06-01 00:00+00') WITH (fillfactor = 90)`);
   await pool.query(`GRANT SELECT, UPDATE (confidential, confidential_changed_at, confidential_changed_by_run) ON conflag.recordings_2025_05 TO conflag_runner`);
+  // Runs refuse a partition without the row-level security of runs (CF413, test/source/ownTableRowSecurity.test.ts).
+  await pool.query(`SELECT conflag.install_run_scope_policies()`);
   const logged = async () => Number((await pool.query(`SELECT count(*) AS n FROM conflag.recording_changes`)).rows[0].n);
   const before = await logged();
   await pool.query(`INSERT INTO conflag.recordings_2025_05 (tenant_id, started_at, duration, confidential) VALUES ('west', '2025-05-04 10:00+00', 60, true)`);
