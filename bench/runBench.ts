@@ -115,7 +115,7 @@ try {
                     BEGIN INSERT INTO conflag.recording_changes (xid, recording_key) VALUES (pg_current_xact_id(), jsonb_build_array(NEW.id)); RETURN NULL; END $$`);
   await pool.query(`CREATE TRIGGER bench_log_row AFTER INSERT ON conflag.recordings FOR EACH ROW EXECUTE FUNCTION public.bench_log_row()`);
   const setTriggers = async (mode: 'none' | 'statement' | 'row') => {
-    await pool.query(`ALTER TABLE conflag.recordings ${mode === 'statement' ? 'ENABLE' : 'DISABLE'} TRIGGER recordings_log_inserts`);
+    await pool.query(`ALTER TABLE conflag.recordings ${mode === 'statement' ? 'ENABLE' : 'DISABLE'} TRIGGER conflag_log_inserts`);
     await pool.query(`ALTER TABLE conflag.recordings ${mode === 'row' ? 'ENABLE' : 'DISABLE'} TRIGGER bench_log_row`);
   };
   // Cheap rows (no random data generation), so the trigger's share is not hidden: the worst case.

@@ -3,7 +3,7 @@
 // keeps the server error as the cause. Full list with meanings: docs/errors.md.
 import type { DatabaseError } from 'pg';
 
-/** SQLSTATE codes raised by conflag's SQL. Ranges: CF0xx job fields, CF1xx conditions, CF3xx runs, CF4xx runner. */
+/** SQLSTATE codes raised by conflag's SQL. Ranges: CF0xx job fields, CF1xx conditions, CF3xx runs, CF4xx the recordings table and its attributes. */
 export const SQLSTATE = {
   // CF0xx / CF1xx: job validation (sql/functions/jobs_validate.sql and the functions it calls). See docs/errors.md "Jobs".
   jobFieldRequired: 'CF001',
@@ -46,6 +46,24 @@ export const SQLSTATE = {
   // CF4xx: the recordings table (conflag.recording_source). See docs/errors.md "Recordings table".
   sourceMissing: 'CF401',
   sourceKeyType: 'CF402',
+  sourceKeyNotUnique: 'CF403',
+  sourceColumnInvalid: 'CF404',
+  sourceTenantsUnknown: 'CF405',
+  sourceNotTable: 'CF406',
+  sourceRunnerGrants: 'CF407',
+  sourceRunsInProgress: 'CF408',
+  sourceJobsUnfit: 'CF409',
+  sourceOneRow: 'CF410',
+  changeLogBroken: 'CF411',
+  sourceNotMapped: 'CF412',
+  runScopeUnguarded: 'CF413',
+  // CF42x: attributes (conflag.attributes), checked when written. See docs/errors.md "Attributes".
+  attributeInvalid: 'CF420',
+  attributeTableMissing: 'CF421',
+  attributeExpressionInvalid: 'CF422',
+  attributeExpressionType: 'CF423',
+  attributeExpressionUnsafe: 'CF424',
+  attributeInUse: 'CF425',
   // CF5xx: deployment. See docs/errors.md "Deployment".
   schemaNotCurrent: 'CF501',
 } as const satisfies Record<string, string>;

@@ -38,19 +38,20 @@ export async function loadDemoRecordings(pool: pg.Pool, rows: number): Promise<v
 }
 
 /**
- * Runs every variant `repeat` times, interleaved, calling `before` ahead of each; returns the median seconds per
- * variant. `alternate` reverses the order on every other round, so no variant always runs on a warmer cache.
+ * Runs every variant `repeat` times, interleaved, calling `before` (with the variant's name) ahead of each; returns
+ * the median seconds per variant. `alternate` reverses the order on every other round, so no variant always runs on
+ * a warmer cache.
  */
 export async function measure(
   variants: Record<string, () => Promise<unknown>>,
-  before: () => Promise<void>,
+  before: (variant: string) => Promise<void>,
   options: { repeat: number; alternate?: boolean; digits?: number },
 ): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < options.repeat; i++) {
     const order = options.alternate && i % 2 ? Object.entries(variants).reverse() : Object.entries(variants);
     for (const [name, fn] of order) {
-      await before();
+      await before(name);
       const t = performance.now();
       await fn();
       times[name].push((performance.now() - t) / 1000);

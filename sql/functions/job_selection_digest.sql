@@ -11,7 +11,7 @@ AS $$
            (SELECT coalesce(jsonb_agg(jsonb_build_array(w.id, w.condition, w.access_scope, conflag.job_timezone(w.timezone)) ORDER BY w.id), '[]'::jsonb)
               FROM conflag.job_precedence p JOIN conflag.jobs w ON w.id = p.winner_job_id
              WHERE p.loser_job_id = j.id AND w.enabled AND w.action <> j.action),
-           (SELECT jsonb_agg(jsonb_build_array(a.name, a.type, a.expression, a.allowed_values) ORDER BY a.name) FROM conflag.attributes a),
+           (SELECT jsonb_agg(jsonb_build_array(a.name, a.type, a.expression, a.allowed_values) ORDER BY a.name) FROM conflag.current_attributes a),
            (SELECT to_jsonb(s) - 'updated_at' FROM conflag.recording_source s))::text)
     FROM conflag.jobs j
    WHERE j.id = p_job_id

@@ -23,7 +23,7 @@ BEGIN
   IF p_a ->> 'fact' IS DISTINCT FROM p_b ->> 'fact' OR p_a -> 'path' IS DISTINCT FROM p_b -> 'path' THEN
     RETURN false;
   END IF;
-  SELECT a.type INTO v_type FROM conflag.attributes a WHERE a.name = p_a ->> 'fact' AND a.expression NOT LIKE '%{tz}%';
+  SELECT a.type INTO v_type FROM conflag.current_attributes a WHERE a.name = p_a ->> 'fact' AND a.expression NOT LIKE '%{tz}%';
   IF v_type IS NULL THEN
     RETURN false;
   END IF;

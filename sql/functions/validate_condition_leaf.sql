@@ -34,15 +34,15 @@ BEGIN
   -- fact
   IF jsonb_typeof(p_leaf -> 'fact') IS DISTINCT FROM 'string' THEN
     RAISE EXCEPTION 'jobs.condition: %.fact % must be a string naming an attribute; known attributes: %', p_at,
-      CASE WHEN p_leaf ? 'fact' THEN conflag.json_for_message(p_leaf -> 'fact') ELSE 'is missing and' END, (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
+      CASE WHEN p_leaf ? 'fact' THEN conflag.json_for_message(p_leaf -> 'fact') ELSE 'is missing and' END, (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.current_attributes)
       USING ERRCODE = 'CF100', HINT = c_hint;
   END IF;
   v_fact := p_leaf ->> 'fact';
-  SELECT type, allowed_values INTO v_type, v_values FROM conflag.attributes WHERE name = v_fact;
+  SELECT type, allowed_values INTO v_type, v_values FROM conflag.current_attributes WHERE name = v_fact;
   IF v_type IS NULL THEN
     RAISE EXCEPTION 'jobs.condition: %.fact % is not a known attribute; known attributes: %', p_at, conflag.json_for_message(p_leaf -> 'fact'),
-      (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes)
-      USING ERRCODE = 'CF102', HINT = 'SELECT name, type, description FROM conflag.attributes lists them. ' || c_hint;
+      (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.current_attributes)
+      USING ERRCODE = 'CF102', HINT = 'SELECT name, type, description FROM conflag.current_attributes lists them. ' || c_hint;
   END IF;
 
   -- operator
@@ -69,7 +69,7 @@ BEGIN
   IF p_leaf ? 'path' THEN
     IF v_type <> 'json' THEN
       RAISE EXCEPTION 'jobs.condition: %.path % is only allowed on json facts (%), not on % (%)', p_at,
-        conflag.json_for_message(p_leaf -> 'path'), (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.attributes WHERE type = 'json'),
+        conflag.json_for_message(p_leaf -> 'path'), (SELECT string_agg(name, ', ' ORDER BY name) FROM conflag.current_attributes WHERE type = 'json'),
         to_jsonb(v_fact), v_type
         USING ERRCODE = 'CF106', HINT = c_hint;
     END IF;

@@ -1,5 +1,7 @@
-// Reads the attribute and operator catalogs the compiler works from. Attribute expressions are trusted SQL
-// (maintained by conflag's migrations); conditions only ever pick them by name.
+// Reads the attribute and operator catalogs the compiler works from: the attributes of the mapped recordings table
+// (conflag.current_attributes). Attribute expressions are SQL the database accepted when they were written (a column,
+// or an expression PostgreSQL proved reads only the row: conflag.check_attribute_expression); conditions only ever
+// pick them by name.
 import type pg from 'pg';
 import type { Attribute, AttributeType, Catalog, OperatorInfo, ValueShape } from './types.ts';
 
@@ -12,7 +14,7 @@ export async function loadCatalog(db: pg.Pool | pg.ClientBase): Promise<Catalog>
                        WHERE c.attrelid = (SELECT to_regclass(format('%I.%I', s.table_schema, s.table_name)) FROM conflag.recording_source s)
                          AND NOT c.attisdropped
                          AND a.expression = 'r.' || c.attname), false) AS not_null
-       FROM conflag.attributes a ORDER BY a.name`,
+       FROM conflag.current_attributes a ORDER BY a.name`,
   );
   const operators = await db.query<{ name: string; types: AttributeType[]; value_shape: ValueShape; origin: OperatorInfo['origin']; description: string }>(
     `SELECT name, types, value_shape, origin, description FROM conflag.operators ORDER BY name`,

@@ -10,17 +10,55 @@ export const TRUE: Predicate = sql<SqlBool>`true`;
 export const FALSE: Predicate = sql<SqlBool>`false`;
 
 /**
- * The attribute's SQL from the catalog (trusted text, spliced with sql.raw), with {tz} and {as_of} replaced
- * by bound parameters — the only values an attribute expression ever sees.
+ * The attribute's SQL from the catalog (text the database accepted as one expression over the row when it was
+ * written, spliced with sql.raw), with {tz} and {as_of} replaced by bound parameters — the only values an attribute
+ * expression ever sees. In parentheses unless it is atomic, so an operator the compiler puts next to it (`x = $1`,
+ * `x::text`) applies to the whole of a DBA's `r.first || ' ' || r.last`.
  */
 export function attributeSql(attribute: Attribute, ctx: ConditionContext): Expr {
   const parts = attribute.expression.split(/(\{tz\}|\{as_of\})/);
-  return sql.join(
+  const expression = sql.join(
     parts.map((part) =>
       part === '{tz}' ? sql`${ctx.timezone}::text` : part === '{as_of}' ? sql`${ctx.liveAsOf ? 'now' : ctx.asOf.toISOString()}::timestamptz` : sql.raw(part),
     ),
     sql.raw(''),
   );
+  return isAtomic(attribute.expression) ? expression : sql`(${expression})`;
+}
+
+/**
+ * Whether an expression binds tighter than any operator: outside its parentheses and brackets there are only
+ * names, dots and :: casts — r.duration, floor(...), (... AT TIME ZONE ...)::date, (ARRAY[...])[...]. The built-in
+ * attributes all are, so their compiled SQL (and the fingerprints of incremental jobs) stays as it was.
+ */
+export function isAtomic(expression: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === "'" || c === '"') {
+      if (c === "'" && depth === 0) return false;
+      i = closingQuote(expression, i);
+      if (i < 0) return false;
+    } else if (c === '(' || c === '[') {
+      depth++;
+    } else if (c === ')' || c === ']') {
+      depth--;
+    } else if (depth === 0 && !/[A-Za-z0-9_.:]/.test(c)) {
+      return false;
+    }
+  }
+  return depth === 0;
+}
+
+/** The index of the quote that closes the string or quoted identifier opening at `start` (a doubled quote is part of it), or -1. */
+function closingQuote(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] !== quote) continue;
+    if (text[i + 1] !== quote) return i;
+    i++;
+  }
+  return -1;
 }
 
 const PLAIN_COLUMN = /^r\.[a-z_][a-z0-9_]*$/;

@@ -3,8 +3,11 @@
 // tables, data — run once, in order, never edited once landed), then the repeatable files of sql/ whose text
 // changed (src/db/applySqlFiles.ts; every function, trigger and view, one object per file, as its only copy).
 // Either everything is applied or nothing is. node-pg-migrate's own BEGIN/COMMIT become a savepoint inside ours
-// (savepointClient), so it runs unchanged within the outer transaction. Then pg-boss's schema, the run queue and
-// the runner's rights on them (src/db/installRunQueue.ts).
+// (savepointClient), so it runs unchanged within the outer transaction. Last in it, conflag's change-log triggers are
+// put on the mapped recordings table (conflag.install_change_log_triggers), and its row-level security for runs
+// (conflag.install_run_scope_policies): they live on a table the DBA chooses, so they are not files of sql/; a new
+// install gets them here, and an upgrade gets a changed definition. Then, after the transaction, pg-boss's schema,
+// the run queue and the runner's rights on them (src/db/installRunQueue.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -33,6 +36,10 @@ export interface MigrateReport {
   /** Whether the rows of the migrations replaced by the baseline were replaced (an upgraded database). */
   baselined: boolean;
   sqlFiles: SqlFilesReport;
+  /** What conflag.install_change_log_triggers() did (nothing when the triggers were in place). */
+  changeLogTriggers: string[];
+  /** What conflag.install_run_scope_policies() did (nothing when the policies were in place). */
+  runScopePolicies: string[];
   /** Whether pg-boss's schema or the run queue had to be installed (up only; src/db/installRunQueue.ts). */
   runQueueInstalled: boolean;
 }
@@ -64,14 +71,18 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
       log: (message: string) => options.log?.debug({ migrate: message }, 'node-pg-migrate'),
     });
     let sqlFiles: SqlFilesReport = { applied: [], restored: [], dropped: [] };
+    let changeLogTriggers: string[] = [];
+    let runScopePolicies: string[] = [];
     if (direction === 'up') {
       sqlFiles = await applySqlFiles(client, files, options.log);
+      changeLogTriggers = await installOnRecordingsTable(client, 'install_change_log_triggers', 'change-log trigger', options.log);
+      runScopePolicies = await installOnRecordingsTable(client, 'install_run_scope_policies', 'run-scope policy', options.log);
     } else {
       // Down: routines are not versioned; whatever the migrations dropped is applied again by the next `up`.
       await client.query(`DELETE FROM ${META_SCHEMA}.sql_files WHERE to_regnamespace('conflag') IS NULL`);
     }
     await client.query('COMMIT');
-    report = { migrations: applied.map((m) => m.name), baselined, sqlFiles };
+    report = { migrations: applied.map((m) => m.name), baselined, sqlFiles, changeLogTriggers, runScopePolicies };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -81,6 +92,15 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
   // After our transaction: pg-boss migrates its schema on its own connections, under its own lock.
   const runQueueInstalled = direction === 'up' ? (await installRunQueue(databaseUrl, options.log)).installed : false;
   return { ...report, runQueueInstalled };
+}
+
+/** Runs conflag.<installer>() (a fixed name, one of two) and logs each line it returns. */
+async function installOnRecordingsTable(
+  client: pg.Client, installer: 'install_change_log_triggers' | 'install_run_scope_policies', what: string, log?: Logger,
+): Promise<string[]> {
+  const { rows } = await client.query<{ line: string }>(`SELECT line FROM conflag.${installer}() AS line`);
+  for (const { line } of rows) log?.info({ recordingsTable: line }, `${what} of the recordings table installed`);
+  return rows.map((r) => r.line);
 }
 
 /**

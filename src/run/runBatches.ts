@@ -125,9 +125,11 @@ async function applyOne(
       if (error.code === SQLSTATE.runNotRunning) throw new RunStopped(NO_LONGER_RUNNING, 'failed');
       throw error;
     });
-    // The batch may take what is left of the run's time, to the millisecond: the limit stays exact.
+    // conflag.writing_flags: the change-log trigger on the recordings table leaves this transaction's flag updates out
+    // of the log (conflag.change_log_trigger_specs). The batch may take what is left of the run's time, to the
+    // millisecond: the limit stays exact.
     const remaining = Math.max(1, Math.ceil(input.deadline - input.clock()));
-    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
+    await client.query(`SELECT set_config('conflag.writing_flags', 'on', true), set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
     const counts = await applyBatch(client, {
       runId: input.runId, jobId: input.jobId, incremental: input.incremental, target: input.target, predicate: input.predicate,
       source: input.source, range: batch.range, flagHistory: input.flagHistory,

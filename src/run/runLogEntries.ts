@@ -40,6 +40,7 @@ const WHY: Record<ScanReason, string> = {
   no_snapshot: 'incremental, but no snapshot of a successful run yet (first incremental run, or first after reset_incremental_state)',
   settings_changed: 'incremental, but the condition, scope, timezone, action or compiled SQL changed since the last successful run',
   time_dependent: 'incremental, but the condition reads the run\'s time (age_minutes/age_days), so any recording may start matching',
+  change_log_restarted: 'incremental, but a change-log trigger of the recordings table was put back since the last successful run, so the log may have a gap',
   changes_since_last_run: 'incremental: only recordings added or changed since the last successful run\'s snapshot',
   too_many_changes: `incremental, but more than ${CHANGES_SHARE_LIMIT * 100} % of the table changed since the last successful run: reading the table is cheaper than looking each one up`,
 };

@@ -1,6 +1,8 @@
 // Generates demo recordings inside PostgreSQL (one INSERT ... SELECT over generate_series), so loading 100k or
-// 10M rows never moves rows through Node. setseed() makes a given seed reproduce the same set.
+// 10M rows never moves rows through Node. setseed() makes a given seed reproduce the same set. The demo fills
+// conflag.recordings; when a DBA mapped another table, demo rows there would flag nothing and are refused (CF412).
 import type pg from 'pg';
+import { ConflagError, SQLSTATE } from '../errors.ts';
 
 export const DEMO_TENANTS = [
   ['default', 'Default tenant'],
@@ -14,6 +16,14 @@ const GROUPS = ['Sales', 'Support', 'Executive', 'Legal', 'Recouvrement', 'Grö�
 const TAGS = ['vip', 'escalation', 'complaint', 'legal-hold', 'training', 'hr', 'board', 'réclamation'];
 
 export async function insertDemoRecordings(client: pg.ClientBase, count: number, seed = 0.42): Promise<number> {
+  const mapped = await client.query<{ table: string }>(
+    `SELECT format('%I.%I', table_schema, table_name) AS table FROM conflag.recording_source WHERE (table_schema, table_name) <> ('conflag', 'recordings')`,
+  );
+  if (mapped.rows[0]) {
+    throw new ConflagError(SQLSTATE.sourceNotMapped,
+      `the demo fills conflag.recordings, but conflag works on ${mapped.rows[0].table} (conflag.recording_source); demo recordings would never be flagged. ` +
+        'Use a database of its own for the demo, or map conflag.recordings again (docs/own-table.md)');
+  }
   await client.query(
     `INSERT INTO conflag.tenants (id, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
     [DEMO_TENANTS.map((t) => t[0]), DEMO_TENANTS.map((t) => t[1])],

@@ -11,7 +11,13 @@
 // For incremental runs the state row is written BEFORE the snapshot is taken (same transaction), so
 // prune_recording_changes (which takes a SHARE lock on the state table) either sees this run's snapshot or ran
 // entirely before it — it never deletes change-log rows this run's successor needs.
+// The change log is only trusted while it can be complete: an incremental run refuses (CF411) while a change-log
+// trigger of the recordings table is missing or disabled (conflag.change_log_problem), and reads the whole table
+// once when a trigger was put back after its last snapshot (recording_source.change_log_restarted_xid).
+// Every run refuses (CF413) while row-level security would not check its writes on the mapped table or one of its
+// partitions (conflag.run_scope_problem): a partition attached after the mapping has none of its policies.
 import type pg from 'pg';
+import { ConflagError, SQLSTATE } from '../errors.ts';
 import type { RecordingSource } from '../source/recordingSource.ts';
 import type { RunScan } from '../run/types.ts';
 
@@ -37,7 +43,7 @@ export interface ScanPlan {
 }
 
 export type ScanReason =
-  | 'full_mode' | 'no_snapshot' | 'settings_changed' | 'time_dependent' | 'changes_since_last_run' | 'too_many_changes';
+  | 'full_mode' | 'no_snapshot' | 'settings_changed' | 'time_dependent' | 'change_log_restarted' | 'changes_since_last_run' | 'too_many_changes';
 
 export interface PrepareScanInput {
   runId: string;
@@ -51,6 +57,7 @@ export interface PrepareScanInput {
 export async function prepareScan(client: pg.ClientBase, input: PrepareScanInput): Promise<ScanPlan> {
   await client.query('BEGIN');
   try {
+    await refuseUnguardedTable(client, input.source);
     const heaps = await heapSizes(client, input.source);
     const blocks = heaps.reduce((n, h) => n + h.blocks, 0);
     let plan: ScanPlan = { scan: 'table', heaps, candidates: null, units: blocks, reason: 'full_mode', previousRunId: null };
@@ -91,9 +98,11 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
   const previous = state.rows[0];
   const table = (reason: ScanReason, candidates: number | null = null): ScanPlan =>
     ({ scan: 'table', heaps, candidates, units: blocks, reason, previousRunId: previous.last_run_id });
+  await refuseBrokenChangeLog(client, input.source);
   if (!previous.last_snapshot) return table('no_snapshot');
   if (previous.fingerprint !== input.fingerprint) return table('settings_changed');
   if (input.timeDependent) return table('time_dependent');
+  if (await changeLogRestartedSince(client, previous.last_snapshot)) return table('change_log_restarted');
   const inserted = await client.query(
     `INSERT INTO conflag.run_candidates (run_id, seq, recording_key)
      SELECT $1::bigint, row_number() OVER (), k.recording_key
@@ -115,4 +124,38 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
     return table('too_many_changes', candidates);
   }
   return { scan: 'changes', heaps, candidates, units: candidates, reason: 'changes_since_last_run', previousRunId: previous.last_run_id };
+}
+
+/** A heap without the run-scope policies would let a runner login write outside the run's scope: refuse (CF413). */
+async function refuseUnguardedTable(client: pg.ClientBase, source: RecordingSource): Promise<void> {
+  const { rows } = await client.query<{ problem: string | null }>('SELECT conflag.run_scope_problem() AS problem');
+  if (rows[0].problem) {
+    throw new ConflagError(
+      SQLSTATE.runScopeUnguarded,
+      `row-level security would not check this run's writes on ${source.table} against its scope: ${rows[0].problem}; ` +
+        'run SELECT conflag.install_run_scope_policies() as the table\'s owner',
+    );
+  }
+}
+
+/** A change log with a gap would make an incremental run skip recordings silently: refuse instead (CF411). */
+async function refuseBrokenChangeLog(client: pg.ClientBase, source: RecordingSource): Promise<void> {
+  const { rows } = await client.query<{ problem: string | null }>('SELECT conflag.change_log_problem() AS problem');
+  if (rows[0].problem) {
+    throw new ConflagError(
+      SQLSTATE.changeLogBroken,
+      `incremental runs read the change log of ${source.table}, which cannot be trusted: ${rows[0].problem}; ` +
+        'run SELECT conflag.install_change_log_triggers() as the table\'s owner (the next run then reads the whole table once)',
+    );
+  }
+}
+
+/** Whether a change-log trigger was put back after the snapshot: the log may miss changes made before that. */
+async function changeLogRestartedSince(client: pg.ClientBase, snapshot: string): Promise<boolean> {
+  const { rows } = await client.query<{ restarted: boolean }>(
+    `SELECT coalesce(NOT pg_visible_in_snapshot(s.change_log_restarted_xid, $1::pg_snapshot), false) AS restarted
+       FROM conflag.recording_source s`,
+    [snapshot],
+  );
+  return rows[0]?.restarted ?? false;
 }

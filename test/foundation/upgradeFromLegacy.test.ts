@@ -71,8 +71,14 @@ test('jobs, runs and recordings are kept, and the schema equals a fresh install'
   assert.ok(upgraded.baselined, 'the legacy migration rows were replaced by the baseline');
   assert.equal(upgraded.migrations, migrationNames().slice(1), 'only the migrations after the baseline run on an upgraded database');
   assert.ok(upgraded.sqlFiles.applied.length > 40, `every sql/ file was applied: ${upgraded.sqlFiles.applied.length}`);
+  // The change-log triggers sql/ made are renamed by migration 0009 and replaced in the same transaction: conflag's
+  // definitions, and no moment without them, so incremental jobs keep trusting the log.
+  assert.equal(upgraded.changeLogTriggers, ['replaced trigger conflag_log_inserts on conflag.recordings', 'replaced trigger conflag_log_updates on conflag.recordings']);
+  const [gap] = await query<{ restarted: string | null }>(legacy.url, `SELECT change_log_restarted_xid::text AS restarted FROM conflag.recording_source`);
+  assert.is(gap.restarted, null, 'no gap in the change log');
   const installed = await migrate(fresh.url);
   assert.equal(installed.migrations, migrationNames());
+  assert.equal(installed.changeLogTriggers, ['created trigger conflag_log_inserts on conflag.recordings', 'created trigger conflag_log_updates on conflag.recordings']);
 
   const [kept] = await query<{ recordings: number; flagged: number; jobs: number; runs: number; requests: number; migrations: string }>(legacy.url, `
     SELECT (SELECT count(*)::int FROM conflag.recordings) AS recordings,

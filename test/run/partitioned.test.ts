@@ -1,6 +1,7 @@
 // Runs on a month-partitioned conflag.recordings: the table is rebuilt with the DDL of docs/reporting.md
-// ("A month-partitioned recordings table") as written — primary key (id, started_at), the change-log
-// triggers re-created, the runner's grants repeated — and the same compiled statements run against it.
+// ("A month-partitioned recordings table") as written — primary key (id, started_at), the runner's grants
+// repeated, the key (id, started_at) mapped, which puts the change-log triggers on it — and the same compiled
+// statements run against it.
 import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
@@ -76,7 +77,8 @@ test('a full and an incremental job run on a month-partitioned table like on a p
   assert.is(flag.rows[0].confidential, false);
   assert.equal(await confidentialIds(pool, 'east'), expected, 'the west job never touched east');
 
-  // A recording moved to another month (cross-partition UPDATE) is logged and reconsidered.
+  // A recording moved to another month (cross-partition UPDATE) is logged; its key (id, started_at) is new, so the
+  // clear job considers it again although it processed the recording under its old key.
   const sundayRow = (await pool.query(
     `SELECT id::text FROM conflag.recordings WHERE tenant_id = 'west' AND NOT confidential ORDER BY id LIMIT 1`)).rows[0].id;
   await pool.query(`UPDATE conflag.recordings SET confidential = true WHERE id = $1`, [sundayRow]); // by hand
@@ -84,9 +86,24 @@ test('a full and an incremental job run on a month-partitioned table like on a p
   const moved = await pool.query(`SELECT tableoid::regclass::text AS part FROM conflag.recordings WHERE id = $1`, [sundayRow]);
   assert.is(moved.rows[0].part, 'conflag.recordings_2025_04');
   const c3 = await executeRun(pool, clearJob, { trigger: 'manual' });
-  assert.equal({ scan: c3.scan, skipped: c3.skipped, changed: c3.changed }, { scan: 'changes', skipped: 1, changed: 0 }, 'processed before: left alone');
+  assert.equal({ scan: c3.scan, skipped: c3.skipped, changed: c3.changed }, { scan: 'changes', skipped: 0, changed: 1 }, 'a new key: a new recording');
   const runs = await pool.query(`SELECT candidates::int FROM conflag.job_runs WHERE id = $1`, [c3.runId]);
   assert.is(runs.rows[0].candidates, 1, 'the move was logged');
+
+  // A partition created after the mapping gets the change-log triggers from PostgreSQL; rows inserted straight into
+  // it are logged once, like rows inserted through the partitioned table.
+  await pool.query(`CREATE TABLE conflag.recordings_2025_05 PARTITION OF conflag.recordings
+                      FOR VALUES FROM ('2025-05-01 00:00+00') TO ('2025-06-01 00:00+00') WITH (fillfactor = 90)`);
+  await pool.query(`GRANT SELECT, UPDATE (confidential, confidential_changed_at, confidential_changed_by_run) ON conflag.recordings_2025_05 TO conflag_runner`);
+  // Runs refuse a partition without the row-level security of runs (CF413, test/source/ownTableRowSecurity.test.ts).
+  await pool.query(`SELECT conflag.install_run_scope_policies()`);
+  const logged = async () => Number((await pool.query(`SELECT count(*) AS n FROM conflag.recording_changes`)).rows[0].n);
+  const before = await logged();
+  await pool.query(`INSERT INTO conflag.recordings_2025_05 (tenant_id, started_at, duration, confidential) VALUES ('west', '2025-05-04 10:00+00', 60, true)`);
+  await pool.query(`INSERT INTO conflag.recordings (tenant_id, started_at, duration, confidential) VALUES ('west', '2025-05-11 10:00+00', 60, true)`);
+  assert.is(await logged(), before + 2, 'one log row per inserted recording, however it was inserted');
+  const c4 = await executeRun(pool, clearJob, { trigger: 'manual' });
+  assert.equal({ status: c4.status, scan: c4.scan, matched: c4.matched, changed: c4.changed }, { status: 'succeeded', scan: 'changes', matched: 2, changed: 2 }, c4.error);
 });
 
 test.run();
