@@ -1,11 +1,17 @@
 // What every group of `npm run bench` works with: the database, the condition (chosen for the match rate), the
 // two jobs that carry it (one full, one incremental) and the state changes groups need between rows.
-import type { RawBuilder, SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type pg from 'pg';
+import { loadCatalog } from '../../src/condition/loadCatalog.ts';
+import { recordingsOfJob } from '../../src/condition/recordingsOfJob.ts';
 import type { ConditionContext } from '../../src/condition/types.ts';
+import { compileSql } from '../../src/db/kysely.ts';
 import { executeRun } from '../../src/run/executeRun.ts';
+import { resolveTimezone } from '../../src/sql/resolveTimezone.ts';
+import { loadDemoRecordings } from './benchDatabase.ts';
 import type { BenchOptions } from './benchOptions.ts';
-import type { WriteMeter } from './writeMeter.ts';
+import { partitionRecordings } from './partitionRecordings.ts';
+import { openWriteMeter, type WriteMeter } from './writeMeter.ts';
 
 export interface BenchContext {
   pool: pg.Pool;
@@ -46,4 +52,30 @@ export async function clearFlags(pool: pg.Pool, afterId: string | null = null): 
 
 export async function maxRecordingId(pool: pg.Pool): Promise<string> {
   return (await pool.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM conflag.recordings`)).rows[0].id;
+}
+
+/** Loads the data, picks the condition for the match rate, creates the two jobs. */
+export async function prepareBench(pool: pg.Pool, url: string, options: BenchOptions, progress: (line: string) => void): Promise<BenchContext & { matching: number }> {
+  progress(`loading ${options.rows} demo recordings ...`);
+  await loadDemoRecordings(pool, options.rows);
+  if (options.partitioned) progress(`month-partitioned: ${await partitionRecordings(pool)} partitions`);
+  // The duration above which the requested share of recordings lies (demo durations have a long tail).
+  const threshold = Number((await pool.query<{ t: number }>(
+    `SELECT percentile_disc(1 - $1::float8) WITHIN GROUP (ORDER BY duration) AS t FROM conflag.recordings`, [options.match])).rows[0].t);
+  const condition = { all: [{ fact: 'duration', operator: 'greaterThan', value: threshold }] };
+  const job = async (name: string, mode: string) => {
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO conflag.jobs (name, condition, action, mode) VALUES ($1, $2::jsonb, 'set', $3) RETURNING id::text`, [name, JSON.stringify(condition), mode]);
+    return { id: rows[0].id, name };
+  };
+  const timezone = await resolveTimezone(pool, null);
+  const predicate = recordingsOfJob({ access_scope: null, condition }, await loadCatalog(pool), { timezone, asOf: new Date() });
+  const count = compileSql(sql`SELECT count(*)::int AS n FROM conflag.recordings r WHERE ${predicate}`);
+  const matching = (await pool.query<{ n: number }>(count.sql, count.parameters)).rows[0].n;
+  progress(`${matching} matching (${((100 * matching) / options.rows).toFixed(2)} %): ${JSON.stringify(condition)}`);
+  return {
+    pool, url, options, condition, predicate, conditionContext: { timezone, asOf: new Date() }, matching,
+    fullJob: await job('bench full', 'full'), incrementalJob: await job('bench incremental', 'incremental'),
+    meter: await openWriteMeter(pool), progress,
+  };
 }

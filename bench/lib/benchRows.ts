@@ -79,7 +79,9 @@ export interface SchedulerFigures {
   ticks: number;
   tickSeconds: number;
   runners: number;
+  /** Runs of the scheduled jobs that started (conflag.job_runs, trigger schedule, not skipped). */
   runsStarted: number;
+  /** Per (job, tick): seconds from the tick to the start of the job's first run at or after it. */
   lagP50: number;
   lagP95: number;
   lagMax: number;

@@ -10,7 +10,7 @@
 // Each returns the number of recordings it changed (the UPDATE row counts).
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type pg from 'pg';
-import { compileSql } from '../../src/db/kysely.ts';
+import { compileSql, type CompiledSql } from '../../src/db/kysely.ts';
 import { RECORDING_HEAPS } from './recordingHeaps.ts';
 
 const SET = sql`confidential = true, confidential_changed_at = now(), confidential_changed_by_run = 0`;
@@ -23,12 +23,25 @@ export interface HandContext {
   predicate: RawBuilder<SqlBool>;
 }
 
+/** The guarded UPDATE of `target` (the table, or a heap by its catalog name) over the rows `where` selects. */
+export function handStatement(target: RawBuilder<unknown>, where: RawBuilder<SqlBool>, predicate: RawBuilder<SqlBool>): CompiledSql {
+  return compileSql(sql`UPDATE ${target} r SET ${SET} WHERE ${where} AND (${predicate}) AND r.confidential IS DISTINCT FROM true`);
+}
+
 async function update(pool: pg.Pool, target: RawBuilder<unknown>, where: RawBuilder<SqlBool>, predicate: RawBuilder<SqlBool>): Promise<number> {
-  const q = compileSql(sql`UPDATE ${target} r SET ${SET} WHERE ${where} AND (${predicate}) AND r.confidential IS DISTINCT FROM true`);
+  const q = handStatement(target, where, predicate);
   return (await pool.query(q.sql, q.parameters)).rowCount ?? 0;
 }
 
-const RECORDINGS = sql.raw('conflag.recordings');
+export const RECORDINGS = sql.raw('conflag.recordings');
+
+export function idRange(after: number, upTo: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`r.id > ${after}::bigint AND r.id <= ${upTo}::bigint`;
+}
+
+export function blockRange(from: number, to: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`r.ctid >= ${`(${from},0)`}::tid AND r.ctid < ${`(${to},0)`}::tid`;
+}
 
 export function oneUpdate(ctx: HandContext): Promise<number> {
   return update(ctx.pool, RECORDINGS, sql<SqlBool>`true`, ctx.predicate);
@@ -57,8 +70,7 @@ export async function keysetBatches(ctx: HandContext, size: number, connections:
   if (!bounds) return 0;
   const ranges: [number, number][] = [];
   for (let lo = bounds.min - 1; lo < bounds.max; lo += size) ranges.push([lo, Math.min(lo + size, bounds.max)]);
-  return onConnections(ranges, connections, ([lo, hi]) =>
-    update(ctx.pool, RECORDINGS, sql<SqlBool>`r.id > ${lo}::bigint AND r.id <= ${hi}::bigint`, ctx.predicate));
+  return onConnections(ranges, connections, ([lo, hi]) => update(ctx.pool, RECORDINGS, idRange(lo, hi), ctx.predicate));
 }
 
 export async function idHalves(ctx: HandContext): Promise<number> {
@@ -69,7 +81,7 @@ export async function idHalves(ctx: HandContext): Promise<number> {
   return onConnections(halves, 2, (half) => update(ctx.pool, RECORDINGS, half, ctx.predicate));
 }
 
-interface Heap {
+export interface Heap {
   /** Quoted, schema-qualified name from the catalog, never from input. */
   name: string;
   blocks: number;
@@ -77,7 +89,7 @@ interface Heap {
 }
 
 /** The heaps holding recordings (the table, or each leaf partition), with their size in blocks now. */
-async function heaps(pool: pg.Pool): Promise<Heap[]> {
+export async function heaps(pool: pg.Pool): Promise<Heap[]> {
   const { rows } = await pool.query<{ name: string; blocks: string; tuples: string }>(
     `SELECT h.relid::regclass::text AS name,
             (pg_relation_size(h.relid) / current_setting('block_size')::int)::text AS blocks,
@@ -95,9 +107,12 @@ async function heaps(pool: pg.Pool): Promise<Heap[]> {
 export async function blockRanges(ctx: HandContext, connections: number): Promise<number> {
   const ranges: { heap: string; from: number; to: number }[] = [];
   for (const heap of await heaps(ctx.pool)) {
-    const step = Math.max(1, Math.ceil(BATCH_ROWS / heap.rowsPerBlock));
+    const step = blocksPerBatch(heap);
     for (let b = 0; b < heap.blocks; b += step) ranges.push({ heap: heap.name, from: b, to: Math.min(b + step, heap.blocks) });
   }
-  return onConnections(ranges, connections, (r) =>
-    update(ctx.pool, sql.raw(r.heap), sql<SqlBool>`r.ctid >= ${`(${r.from},0)`}::tid AND r.ctid < ${`(${r.to},0)`}::tid`, ctx.predicate));
+  return onConnections(ranges, connections, (r) => update(ctx.pool, sql.raw(r.heap), blockRange(r.from, r.to), ctx.predicate));
+}
+
+export function blocksPerBatch(heap: Heap): number {
+  return Math.max(1, Math.ceil(BATCH_ROWS / heap.rowsPerBlock));
 }

@@ -1,0 +1,178 @@
+// Where a conflag run's time goes against the hand-written UPDATE, for docs/performance.md "Where the time
+// goes": statement-by-statement profiles of real runs (full, incremental after a +25 % bulk load and after
+// 10 000 new recordings, and the small incremental run a runner does every minute), the plans of one conflag
+// batch and of the hand-written statements with EXPLAIN (ANALYZE, BUFFERS, WAL), and WAL by record type.
+// Nothing in the executor is changed or stubbed: the profile comes from the pool's clients, the plans from
+// auto_explain. Markdown on stdout.
+//   npm run bench:profile -- --rows 5000000       (embedded PostgreSQL, or DATABASE_URL's server)
+// Options as `npm run bench` (--rows, --match, --partitioned, --database; default database bench_conflag_profile).
+import pg from 'pg';
+import { sql } from 'kysely';
+import { migrate } from '../src/db/migrate.ts';
+import { executeRun } from '../src/run/executeRun.ts';
+import { addDemoRecordings, openBenchDatabase } from './lib/benchDatabase.ts';
+import { clearFlags, maxRecordingId, prepareBench, type BenchContext } from './lib/benchContext.ts';
+import { readBenchOptions } from './lib/benchOptions.ts';
+import { currentLsn, explainingPool, explainRolledBack, planOf, walByRecordType, type WalByRecordType } from './lib/explainPlans.ts';
+import { blockRange, blocksPerBatch, handStatement, heaps, idRange, oneUpdate, RECORDINGS } from './lib/handUpdates.ts';
+import { profiledPool, profileTable, StatementProfile } from './lib/statementProfile.ts';
+
+const argv = process.argv.slice(2);
+const options = readBenchOptions(argv.includes('--database') ? argv : [...argv, '--database', 'bench_conflag_profile']);
+const progress = (line: string) => console.error(line);
+const { url, stop } = await openBenchDatabase(options.database);
+const pool = new pg.Pool({ connectionString: url, max: 6 });
+const profile = new StatementProfile();
+const profiled = profiledPool(url, profile);
+const plans: string[] = [];
+const explaining = explainingPool(url, plans);
+try {
+  await migrate(url);
+  const ctx = await prepareBench(pool, url, options, progress);
+  console.log(`# Where a run's time goes: ${options.rows.toLocaleString('en')} recordings, ${ctx.matching} matching\n`);
+  console.log(`${(await pool.query('SELECT version() AS v')).rows[0].v}\n`);
+  await fullRunSection(ctx);
+  await triggerSection(ctx);
+  await planSection(ctx);
+  await bulkSection(ctx);
+  await smallRunsSection(ctx);
+} finally {
+  await Promise.all([profiled.end(), explaining.end(), pool.end()]);
+  await stop();
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+/** A conflag run on the profiled pool: its profile table and how much of it is outside the batch statements. */
+async function profiledRun(title: string, jobId: string): Promise<void> {
+  profile.take();
+  const { result, ms } = await timed(() => executeRun(profiled, jobId, { trigger: 'manual' }));
+  if (result.status !== 'succeeded') throw new Error(`profiled run ${result.status}: ${result.error}`);
+  const lines = profile.take();
+  const batchMs = lines.find((l) => l.label === 'applyBatch')?.ms ?? 0;
+  console.log(`### ${title}: ${ms.toFixed(0)} ms, ${result.batches} batches, scan ${result.scan}, ${result.changed} changed\n`);
+  console.log(profileTable(lines, ms));
+  console.log(`\nOutside the batch statements: ${(ms - batchMs).toFixed(0)} ms (${((ms - batchMs) / Math.max(1, result.batches)).toFixed(1)} ms per batch).\n`);
+}
+
+function walTable(title: string, rows: WalByRecordType[] | undefined, changed: number): void {
+  if (!rows) return void console.log(`(${title}: pg_walinspect is not available on this server)\n`);
+  const total = rows.reduce((n, r) => n + r.recordBytes + r.fullPageImageBytes, 0);
+  console.log(`#### WAL of ${title}: ${(total / 1e6).toFixed(1)} MB, ${(total / Math.max(1, changed)).toFixed(0)} bytes per changed recording\n`);
+  console.log('| record type | records | record bytes | full-page image bytes |\n|---|---:|---:|---:|');
+  for (const r of rows.slice(0, 8)) console.log(`| ${r.type} | ${r.records} | ${r.recordBytes} | ${r.fullPageImageBytes} |`);
+  console.log('');
+}
+
+async function fullRunSection(ctx: BenchContext): Promise<void> {
+  console.log('## A full first run against the hand-written UPDATE\n');
+  await clearFlags(pool);
+  let from = await currentLsn(pool);
+  const hand = await timed(() => oneUpdate({ pool, predicate: ctx.predicate }));
+  walTable('the hand-written UPDATE', await walByRecordType(pool, from, await currentLsn(pool)), hand.result);
+  console.log(`The hand-written guarded UPDATE: ${hand.ms.toFixed(0)} ms, ${hand.result} changed.\n`);
+  await clearFlags(pool);
+  from = await currentLsn(pool);
+  await profiledRun('conflag full run (first run, flags all false)', ctx.fullJob.id);
+  walTable('the conflag run', await walByRecordType(pool, from, await currentLsn(pool)), hand.result);
+  await profiledRun('conflag re-run (nothing to change)', ctx.fullJob.id);
+}
+
+/**
+ * The change-log trigger recordings_log_updates is BEFORE UPDATE OF <every column but confidential*>: it never fires
+ * for a flag update, but PostgreSQL locks each row for any BEFORE UPDATE row trigger before it looks at the column
+ * list (ExecBRUpdateTriggers), which writes a Heap/LOCK record per updated row. Measured here with it disabled.
+ */
+async function triggerSection(ctx: BenchContext): Promise<void> {
+  console.log('## What the change-log trigger adds to every UPDATE of recordings (hand-written or conflag)\n');
+  console.log('| recordings_log_updates | round | UPDATE ms | WAL bytes | Heap/LOCK records |\n|---|---:|---:|---:|---:|');
+  try {
+    for (let round = 1; round <= 3; round++) {
+      for (const enabled of round % 2 ? [true, false] : [false, true]) {
+        await pool.query(`ALTER TABLE conflag.recordings ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER recordings_log_updates`);
+        await clearFlags(pool);
+        const from = await currentLsn(pool);
+        const { ms } = await timed(() => oneUpdate({ pool, predicate: ctx.predicate }));
+        const to = await currentLsn(pool);
+        const wal = await walByRecordType(pool, from, to);
+        const bytes = (await pool.query<{ n: string }>('SELECT pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::bigint::text AS n', [from, to])).rows[0].n;
+        console.log(`| ${enabled ? 'enabled (as installed)' : 'disabled'} | ${round} | ${ms.toFixed(0)} | ${bytes} | ${wal?.find((w) => w.type === 'Heap/LOCK')?.records ?? 0} |`);
+      }
+    }
+  } finally {
+    await pool.query('ALTER TABLE conflag.recordings ENABLE TRIGGER recordings_log_updates');
+  }
+  console.log('');
+}
+
+async function planSection(ctx: BenchContext): Promise<void> {
+  console.log('## One batch: conflag against the same range written by hand\n');
+  await clearFlags(pool);
+  plans.length = 0;
+  const run = await executeRun(explaining, ctx.fullJob.id, { trigger: 'manual' });
+  if (run.status !== 'succeeded') throw new Error(`explained run ${run.status}: ${run.error}`);
+  // The run's second batch (the first pays for a cold start): ids (min + 99 999, min + 199 999], no gaps in a fresh load.
+  console.log('### conflag batch 2 (src/sql/applyBatch.ts), auto_explain\n\n```\n' + planOf(plans, /WITH m AS MATERIALIZED/, 1) + '\n```\n');
+  console.log('### conflag batch 2: its progress row (src/sql/recordBatchProgress.ts) and the next range (src/sql/nextBatchRange.ts)\n\n```\n' +
+    planOf(plans, /UPDATE conflag\.job_runs\s+SET batches/, 1) + '\n\n' + planOf(plans, /SELECT least\(s\.first/, 2) + '\n```\n');
+  await clearFlags(pool);
+  const min = Number((await pool.query('SELECT min(id)::text AS m FROM conflag.recordings')).rows[0].m);
+  const explain = async (title: string, statement: { sql: string; parameters: unknown[] }) =>
+    console.log(`### ${title}\n\n\`\`\`\n${await explainRolledBack(pool, statement)}\n\`\`\`\n`);
+  await explain('The same 100 000 ids by hand (keyset batch)', handStatement(RECORDINGS, idRange(min + 99_999, min + 199_999), ctx.predicate));
+  const [heap] = await heaps(pool);
+  const step = blocksPerBatch(heap);
+  await explain(`About 100 000 rows by block range (${step} blocks of ${heap.name}, TID Range Scan)`, handStatement(sql.raw(heap.name), blockRange(step, 2 * step), ctx.predicate));
+  await explain('The whole hand-written UPDATE', handStatement(RECORDINGS, sql`true`, ctx.predicate));
+}
+
+async function bulkSection(ctx: BenchContext): Promise<void> {
+  console.log('## Incremental after a bulk load of +25 % rows, against a full run\n');
+  const job = async (name: string) => (await pool.query<{ id: string }>(
+    `INSERT INTO conflag.jobs (name, condition, action, mode) VALUES ($1, $2::jsonb, 'set', 'incremental') RETURNING id::text`,
+    [name, JSON.stringify(ctx.condition)])).rows[0].id;
+  const [timedJob, explainedJob] = [await job('profile incremental'), await job('profile incremental explained')];
+  for (const id of [ctx.fullJob.id, timedJob, explainedJob]) await executeRun(pool, id, { trigger: 'manual' });
+  const before = await maxRecordingId(pool);
+  progress(`loading ${Math.round(options.rows / 4)} recordings ...`);
+  await addDemoRecordings(pool, Math.round(options.rows / 4), 0.2);
+  await pool.query('VACUUM ANALYZE conflag.recordings');
+  await clearFlags(pool, before);
+  await profiledRun('conflag incremental run after the bulk load', timedJob);
+  await clearFlags(pool, before);
+  await profiledRun('conflag full run after the bulk load', ctx.fullJob.id);
+  await clearFlags(pool, before);
+  plans.length = 0;
+  await executeRun(explaining, explainedJob, { trigger: 'manual' });
+  console.log('### The incremental run\'s candidate list (src/sql/prepareScan.ts), auto_explain\n\n```\n' +
+    planOf(plans, /INSERT INTO conflag\.run_candidates/) + '\n```\n');
+  console.log('### Its batch 2 over the candidates (src/sql/applyBatch.ts, scan = changes)\n\n```\n' + planOf(plans, /WITH m AS MATERIALIZED/, 1) + '\n```\n');
+  console.log('### Its next range over the candidates (src/sql/nextBatchRange.ts)\n\n```\n' + planOf(plans, /FROM conflag\.run_candidates\s+WHERE run_id/, 1) + '\n```\n');
+  await pool.query('DELETE FROM conflag.recordings WHERE id > $1::bigint', [before]);
+  await pool.query('VACUUM ANALYZE conflag.recordings');
+  await executeRun(pool, timedJob, { trigger: 'manual' });
+}
+
+async function smallRunsSection(ctx: BenchContext): Promise<void> {
+  console.log('## Small incremental runs\n');
+  await executeRun(pool, ctx.incrementalJob.id, { trigger: 'manual' }); // its first run goes through the table
+  const before = await maxRecordingId(pool);
+  await addDemoRecordings(pool, 10_000, 0.3);
+  await clearFlags(pool, before);
+  await profiledRun('conflag incremental run after 10 000 new recordings', ctx.incrementalJob.id);
+  // What a runner's every-minute run of an incremental job costs when little changed: 20 runs after 10 inserts each.
+  profile.take();
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await addDemoRecordings(pool, 10, 0.4 + i / 100);
+    times.push((await timed(() => executeRun(profiled, ctx.incrementalJob.id, { trigger: 'manual' }))).ms);
+  }
+  const lines = profile.take().map((l) => ({ ...l, calls: l.calls / 20, ms: l.ms / 20 }));
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log(`### One of 20 small incremental runs (10 new recordings each): mean ${mean.toFixed(1)} ms\n`);
+  console.log(profileTable(lines, mean) + '\n');
+}
