@@ -37,10 +37,14 @@ try {
   await migrate(url);
   const ctx = await prepareBench(pool, url, options, progress);
   const results: RowResult[] = [];
+  // The machine is shared: its 1-minute load average at the start and end of each group goes into the summary.
+  const load: Partial<Record<GroupId, [number, number]>> = {};
   for (const [group, measure] of ORDER) {
     if (!rowsToRun(group, options.only).length) continue;
     progress(`${group} ...`);
+    const before = os.loadavg()[0];
     const rows = await measure(ctx);
+    load[group] = [before, os.loadavg()[0]];
     printGroup(group, rows, options.json);
     results.push(...rows);
   }
@@ -51,7 +55,7 @@ try {
   printSummary({
     summary: true, server, settings, cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), rows: options.rows,
     matching: ctx.matching, matchRate: ctx.matching / options.rows, condition: ctx.condition, partitioned: options.partitioned, repeat: options.repeat,
-    rowsReported: results.length, goals: { met: goals.filter((r) => r.goalMet).length, missed: goals.filter((r) => !r.goalMet).length },
+    rowsReported: results.length, loadAverage: load, goals: { met: goals.filter((r) => r.goalMet).length, missed: goals.filter((r) => !r.goalMet).length },
     seconds: (performance.now() - started) / 1000,
   }, options.json);
 } finally {

@@ -15,6 +15,8 @@ export interface BenchSummary {
   partitioned: boolean;
   repeat: number;
   rowsReported: number;
+  /** 1-minute load average of the machine at the start and end of each group. */
+  loadAverage: Partial<Record<GroupId, [number, number]>>;
   goals: { met: number; missed: number };
   seconds: number;
 }
@@ -44,10 +46,12 @@ export function printGroup(group: GroupId, rows: RowResult[], json: boolean): vo
 function printScheduler(r: RowResult): void {
   const s = r.scheduler!;
   console.log(`${r.title}: ${s.jobs} jobs, ${s.ticks} ticks ${s.tickSeconds} s apart, ${s.runners} runner processes\n`);
-  console.log('| runs started | lag p50 | lag p95 | lag max | backlog at next tick (max) | backlog at end | merged ticks | run p50 / p95 | runner peak RSS | goal |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)} ms`);
+  console.log('| runs started | lag p50 | lag p95 | lag max | backlog at next tick (max) | backlog at end | merged ticks | enqueued within | run p50 / p95 | CPU per run: runners / database | runner peak RSS | goal |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   console.log(`| ${s.runsStarted} | ${s.lagP50.toFixed(1)} s | ${s.lagP95.toFixed(1)} s | ${s.lagMax.toFixed(1)} s | ${s.backlogMax} | ${s.backlogEnd} | ${s.mergedTicks} | ` +
-    `${s.runSeconds.p50.toFixed(3)} / ${s.runSeconds.p95.toFixed(3)} s | ${s.runnerMaxRssMb.map((m) => `${m.toFixed(0)} MB`).join(', ')} | ${goal(r)} |`);
+    `${s.enqueueSeconds.toFixed(2)} s | ${s.runSeconds.p50.toFixed(3)} / ${s.runSeconds.p95.toFixed(3)} s | ${ms(s.cpuMsPerRun.runners)} / ${ms(s.cpuMsPerRun.database)} | ` +
+    `${s.runnerMaxRssMb.map((m) => `${m.toFixed(0)} MB`).join(', ')} | ${goal(r)} |`);
 }
 
 function goal(r: RowResult): string {
@@ -60,7 +64,8 @@ export function printSummary(summary: BenchSummary, json: boolean): void {
   console.log(`\n${summary.rows.toLocaleString('en')} recordings${summary.partitioned ? ' (month-partitioned)' : ''}, ${summary.matching} matching ` +
     `(${(100 * summary.matchRate).toFixed(2)} %, ${JSON.stringify(summary.condition)}); median of ${summary.repeat}, interleaved; ` +
     `${summary.server}; ${summary.cores} cores, ${summary.memoryGb} GiB; ` +
-    `settings: ${Object.entries(s).map(([k, v]) => `${k}=${v}`).join(', ')}; goals met ${summary.goals.met}, missed ${summary.goals.missed}; ${summary.seconds.toFixed(0)} s`);
+    `settings: ${Object.entries(s).map(([k, v]) => `${k}=${v}`).join(', ')}; ` +
+    `load average ${Object.entries(summary.loadAverage).map(([g, [a, b]]) => `${g} ${a.toFixed(1)}–${b.toFixed(1)}`).join(', ')}; goals met ${summary.goals.met}, missed ${summary.goals.missed}; ${summary.seconds.toFixed(0)} s`);
 }
 
 /** JSON numbers to a sensible precision (seconds to the microsecond, ratios to 4 places). */

@@ -92,6 +92,10 @@ export interface SchedulerFigures {
   mergedTicks: number;
   runSeconds: { p50: number; p95: number };
   runnerMaxRssMb: number[];
+  /** The longest a tick took until every job's run was in the queue (pg-boss created_on minus the tick). */
+  enqueueSeconds: number;
+  /** CPU milliseconds per started run: the runner processes, and their database backends (null: not measurable). */
+  cpuMsPerRun: { runners: number | null; database: number | null };
 }
 
 /** Issue 14's goals, checked on a finished row. */

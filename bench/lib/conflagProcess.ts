@@ -67,6 +67,20 @@ export function peakRssMb(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds (user + system) a live process has used, from /proc/<pid>/stat (in USER_HZ ticks, 100 a second on
+ * Linux); null where /proc is not there to read it.
+ */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** SIGTERM (a graceful stop), then SIGKILL after `ms`; resolves with the exit code. */
 export async function stopProcess(proc: ConflagProcess, ms = 30_000): Promise<number | null> {
   if (proc.child.exitCode !== null) return proc.child.exitCode;

@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { insertDemoRecordings } from '../../src/sql/insertDemoRecordings.ts';
 import type { SchedulerFigures } from './benchRows.ts';
 import { peakRssMb, startRunner, stopProcess, type ConflagProcess } from './conflagProcess.ts';
+import { startCpuSampler } from './cpuSampler.ts';
 
 const RUNNERS = 2;
 /** More than the scheduler's longest sleep (5 s), so it sees the tick before it is due and sleeps until it. */
@@ -47,6 +48,7 @@ export async function measureSchedulerLag(input: SchedulerInput): Promise<Schedu
     for (let i = 0; i < RUNNERS; i++) runners.push(await startRunner(input.url));
     await waitUntil(async () => (await pool.query(`SELECT count(*)::int AS n FROM conflag.job_schedules WHERE job_id = ANY ($1::bigint[])`, [jobIds])).rows[0].n === jobIds.length,
       60_000, 'the runners to schedule the jobs');
+    const cpu = await startCpuSampler(pool, runners.map((r) => r.child.pid!));
     const first = Date.now() + LEAD_MS + 1_000;
     const ticks = Array.from({ length: input.ticks }, (_, k) => new Date(first + k * input.tickSeconds * 1000));
     let backlogMax = 0;
@@ -61,9 +63,12 @@ export async function measureSchedulerLag(input: SchedulerInput): Promise<Schedu
     await sleepUntil(ticks.at(-1)!.getTime() + input.tickSeconds * 1000 - 100);
     const backlogEnd = await waitingRuns(pool, jobIds);
     const end = new Date();
+    const used = await cpu.stop();
     const runnerMaxRssMb = runners.map((r) => peakRssMb(r.child.pid!) ?? NaN);
-    return { ...(await lagFigures(pool, jobIds, ticks, unfired, end)), jobs: input.jobs, ticks: input.ticks, tickSeconds: input.tickSeconds, runners: RUNNERS,
-      backlogMax, backlogEnd, runnerMaxRssMb };
+    const lag = await lagFigures(pool, jobIds, ticks, unfired, end);
+    const perRun = (seconds: number | null) => (seconds === null || !lag.runsStarted ? null : (1000 * seconds) / lag.runsStarted);
+    return { ...lag, jobs: input.jobs, ticks: input.ticks, tickSeconds: input.tickSeconds, runners: RUNNERS, backlogMax, backlogEnd, runnerMaxRssMb,
+      enqueueSeconds: await enqueueSeconds(pool, jobIds, ticks), cpuMsPerRun: { runners: perRun(used.processes), database: perRun(used.database) } };
   } finally {
     await trickle.stop();
     const codes = await Promise.all(runners.map((r) => stopProcess(r)));
@@ -100,6 +105,16 @@ async function forceTick(pool: pg.Pool, jobIds: string[], tick: Date): Promise<n
     [jobIds, tick, tick.toISOString()],
   );
   return rows[0].unfired;
+}
+
+/** The longest a tick took to be enqueued for all its jobs: last pg-boss created_on of the tick minus the tick. */
+async function enqueueSeconds(pool: pg.Pool, jobIds: string[], ticks: Date[]): Promise<number> {
+  const { rows } = await pool.query<{ s: number | null }>(
+    `SELECT max(extract(epoch FROM created_on - (data->>'tickAt')::timestamptz))::float8 AS s FROM conflag_boss.job
+      WHERE name = 'conflag-run' AND (data->>'jobId') = ANY ($1::text[]) AND (data->>'tickAt')::timestamptz = ANY ($2::timestamptz[])`,
+    [jobIds, ticks],
+  );
+  return rows[0].s ?? NaN;
 }
 
 /** Runs of these jobs queued in pg-boss and not started yet. */

@@ -59,6 +59,7 @@ test('every row of issue 14 is reported, and a summary', () => {
   assert.is(summary!.rows, ROW_COUNT);
   assert.ok(summary!.matching > 0 && summary!.matching < ROW_COUNT / 10, `matching ${summary!.matching}`);
   assert.match(summary!.server, /^PostgreSQL \d+/);
+  assert.equal(Object.keys(summary!.loadAverage).sort(), Object.keys(GROUPS).sort(), 'the load average around every group');
 });
 
 test('timed rows: finite medians, ratios to their group baseline', () => {
@@ -123,6 +124,12 @@ test('the runner row: runs of every tick started by two runner processes, lag fi
   }
   assert.ok(s.lagP50 <= s.lagP95 && s.lagP95 <= s.lagMax);
   for (const n of [s.backlogMax, s.backlogEnd, s.mergedTicks]) assert.ok(Number.isInteger(n) && n >= 0);
+  finite(s.enqueueSeconds, 'enqueued within');
+  assert.ok(s.enqueueSeconds >= 0);
+  if (process.platform === 'linux') {
+    finite(s.cpuMsPerRun.runners, 'runner CPU per run');
+    assert.ok(s.cpuMsPerRun.runners! > 0);
+  }
   assert.is(s.runnerMaxRssMb.length, 2);
   for (const mb of s.runnerMaxRssMb) finite(mb, 'runner peak RSS');
 });
