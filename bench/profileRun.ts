@@ -5,7 +5,8 @@
 // Nothing in the executor is changed or stubbed: the profile comes from the pool's clients, the plans from
 // auto_explain. Markdown on stdout.
 //   npm run bench:profile -- --rows 5000000       (embedded PostgreSQL, or DATABASE_URL's server)
-// Options as `npm run bench` (--rows, --match, --partitioned, --database; default database bench_conflag_profile).
+// Options as `npm run bench` (--rows, --match, --partitioned, --database; default database bench_conflag_profile),
+// and --sections full,trigger,plans,bulk,small (default all).
 import pg from 'pg';
 import { sql } from 'kysely';
 import { migrate } from '../src/db/migrate.ts';
@@ -15,10 +16,12 @@ import { clearFlags, maxRecordingId, prepareBench, type BenchContext } from './l
 import { readBenchOptions } from './lib/benchOptions.ts';
 import { currentLsn, explainingPool, explainRolledBack, planOf, walByRecordType, type WalByRecordType } from './lib/explainPlans.ts';
 import { blockRange, blocksPerBatch, handStatement, heaps, idRange, oneUpdate, RECORDINGS } from './lib/handUpdates.ts';
+import { backendCpuSeconds, dataDirectory } from './lib/cpuSampler.ts';
 import { profiledPool, profileTable, StatementProfile } from './lib/statementProfile.ts';
 
-const argv = process.argv.slice(2);
-const options = readBenchOptions(argv.includes('--database') ? argv : [...argv, '--database', 'bench_conflag_profile']);
+const SECTIONS = { full: fullRunSection, trigger: triggerSection, plans: planSection, bulk: bulkSection, small: smallRunsSection };
+const { sections, rest } = readSections(process.argv.slice(2));
+const options = readBenchOptions(rest.includes('--database') ? rest : [...rest, '--database', 'bench_conflag_profile']);
 const progress = (line: string) => console.error(line);
 const { url, stop } = await openBenchDatabase(options.database);
 const pool = new pg.Pool({ connectionString: url, max: 6 });
@@ -31,11 +34,7 @@ try {
   const ctx = await prepareBench(pool, url, options, progress);
   console.log(`# Where a run's time goes: ${options.rows.toLocaleString('en')} recordings, ${ctx.matching} matching\n`);
   console.log(`${(await pool.query('SELECT version() AS v')).rows[0].v}\n`);
-  await fullRunSection(ctx);
-  await triggerSection(ctx);
-  await planSection(ctx);
-  await bulkSection(ctx);
-  await smallRunsSection(ctx);
+  for (const section of sections) await SECTIONS[section](ctx);
 } finally {
   await Promise.all([profiled.end(), explaining.end(), pool.end()]);
   await stop();
@@ -84,29 +83,35 @@ async function fullRunSection(ctx: BenchContext): Promise<void> {
 
 /**
  * The change-log trigger recordings_log_updates is BEFORE UPDATE OF <every column but confidential*>: it never fires
- * for a flag update, but PostgreSQL locks each row for any BEFORE UPDATE row trigger before it looks at the column
- * list (ExecBRUpdateTriggers), which writes a Heap/LOCK record per updated row. Measured here with it disabled.
+ * for a flag update, but PostgreSQL locks each row before any BEFORE UPDATE row trigger (ExecBRUpdateTriggers
+ * locks the old row first, then asks each trigger whether it applies — even a disabled one), which writes one
+ * Heap/LOCK record per updated row. Measured against the same UPDATE without the trigger: DROP TRIGGER inside a
+ * transaction that is rolled back, both ways, so the table keeps its trigger and the data stays as it was.
  */
 async function triggerSection(ctx: BenchContext): Promise<void> {
   console.log('## What the change-log trigger adds to every UPDATE of recordings (hand-written or conflag)\n');
   console.log('| recordings_log_updates | round | UPDATE ms | WAL bytes | Heap/LOCK records |\n|---|---:|---:|---:|---:|');
-  try {
-    for (let round = 1; round <= 3; round++) {
-      for (const enabled of round % 2 ? [true, false] : [false, true]) {
-        await pool.query(`ALTER TABLE conflag.recordings ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER recordings_log_updates`);
-        await clearFlags(pool);
-        const from = await currentLsn(pool);
-        const { ms } = await timed(() => oneUpdate({ pool, predicate: ctx.predicate }));
-        const to = await currentLsn(pool);
+  const update = handStatement(RECORDINGS, sql`true`, ctx.predicate);
+  for (let round = 1; round <= 3; round++) {
+    for (const installed of round % 2 ? [true, false] : [false, true]) {
+      await clearFlags(pool);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        if (!installed) await client.query('DROP TRIGGER recordings_log_updates ON conflag.recordings');
+        const from = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+        const { ms } = await timed(() => client.query(update.sql, update.parameters));
+        const to = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
         const wal = await walByRecordType(pool, from, to);
-        const bytes = (await pool.query<{ n: string }>('SELECT pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::bigint::text AS n', [from, to])).rows[0].n;
-        console.log(`| ${enabled ? 'enabled (as installed)' : 'disabled'} | ${round} | ${ms.toFixed(0)} | ${bytes} | ${wal?.find((w) => w.type === 'Heap/LOCK')?.records ?? 0} |`);
+        const bytes = (await client.query<{ n: string }>('SELECT pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::bigint::text AS n', [from, to])).rows[0].n;
+        console.log(`| ${installed ? 'installed' : 'dropped'} | ${round} | ${ms.toFixed(0)} | ${bytes} | ${wal?.find((w) => w.type === 'Heap/LOCK')?.records ?? 'n/a'} |`);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
       }
     }
-  } finally {
-    await pool.query('ALTER TABLE conflag.recordings ENABLE TRIGGER recordings_log_updates');
   }
-  console.log('');
+  console.log('\n(Each UPDATE in a transaction that is rolled back: no commit, so no wait for the WAL flush, either way.)\n');
 }
 
 async function planSection(ctx: BenchContext): Promise<void> {
@@ -165,14 +170,46 @@ async function smallRunsSection(ctx: BenchContext): Promise<void> {
   await clearFlags(pool, before);
   await profiledRun('conflag incremental run after 10 000 new recordings', ctx.incrementalJob.id);
   // What a runner's every-minute run of an incremental job costs when little changed: 20 runs after 10 inserts each.
+  const backendsBefore = await backendCpu(profiled);
   profile.take();
   const times: number[] = [];
+  const nodeBefore = process.cpuUsage();
   for (let i = 0; i < 20; i++) {
     await addDemoRecordings(pool, 10, 0.4 + i / 100);
     times.push((await timed(() => executeRun(profiled, ctx.incrementalJob.id, { trigger: 'manual' }))).ms);
   }
+  const node = process.cpuUsage(nodeBefore);
   const lines = profile.take().map((l) => ({ ...l, calls: l.calls / 20, ms: l.ms / 20 }));
+  const backendsAfter = await backendCpu(profiled);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const database = backendsAfter === null || backendsBefore === null ? 'n/a (the server is not on this machine)' : `${((1000 * (backendsAfter - backendsBefore)) / 20).toFixed(1)} ms`;
   console.log(`### One of 20 small incremental runs (10 new recordings each): mean ${mean.toFixed(1)} ms\n`);
+  console.log(`CPU per run: database backend ${database}, this Node process ${((node.user + node.system) / 1000 / 20).toFixed(1)} ms ` +
+    '(including the 10 inserts before each run).\n');
   console.log(profileTable(lines, mean) + '\n');
+}
+
+/** CPU seconds of the backends behind the pool's connections (all idle now), or null when not on this machine. */
+async function backendCpu(target: pg.Pool): Promise<number | null> {
+  const clients = await Promise.all(Array.from({ length: Math.max(1, target.totalCount) }, () => target.connect()));
+  try {
+    const pids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+    const dataDir = await dataDirectory(target);
+    const seconds = pids.map((pid) => backendCpuSeconds(pid, dataDir));
+    return seconds.every((s) => s !== null) ? seconds.reduce((a, b) => a! + b!, 0) : null;
+  } finally {
+    for (const c of clients) c.release();
+  }
+}
+
+/** --sections a,b (default all, in order): which parts to run; everything else goes to readBenchOptions. */
+function readSections(argv: string[]): { sections: (keyof typeof SECTIONS)[]; rest: string[] } {
+  const at = argv.indexOf('--sections');
+  if (at < 0) return { sections: Object.keys(SECTIONS) as (keyof typeof SECTIONS)[], rest: argv };
+  const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !(n in SECTIONS));
+  if (!names.length || unknown.length) {
+    throw new Error(`--sections ${JSON.stringify(argv[at + 1] ?? '')} is not valid: use a comma-separated list of ${Object.keys(SECTIONS).join(', ')}`);
+  }
+  return { sections: names as (keyof typeof SECTIONS)[], rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
 }

@@ -59,8 +59,9 @@ export function profiledPool(url: string, profile: StatementProfile, max = 6): p
 /** A markdown table of a profile against the run's wall-clock time. */
 export function profileTable(lines: ProfileLine[], runMs: number): string {
   const inStatements = lines.reduce((sum, l) => sum + l.ms, 0);
-  const rows = lines.map((l) => `| ${l.label} | ${l.calls} | ${l.ms.toFixed(1)} | ${(l.ms / l.calls).toFixed(2)} | ${((100 * l.ms) / runMs).toFixed(1)} % |`);
+  const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+  const rows = lines.map((l) => `| ${l.label} | ${count(l.calls)} | ${l.ms.toFixed(1)} | ${(l.ms / l.calls).toFixed(2)} | ${((100 * l.ms) / runMs).toFixed(1)} % |`);
   return ['| issued by | statements | total ms | ms each | share of the run |', '|---|---:|---:|---:|---:|', ...rows,
     `| (between statements: Node) | | ${(runMs - inStatements).toFixed(1)} | | ${((100 * (runMs - inStatements)) / runMs).toFixed(1)} % |`,
-    `| **the run** | ${lines.reduce((n, l) => n + l.calls, 0)} | ${runMs.toFixed(1)} | | 100 % |`].join('\n');
+    `| **the run** | ${count(lines.reduce((n, l) => n + l.calls, 0))} | ${runMs.toFixed(1)} | | 100 % |`].join('\n');
 }
