@@ -11,11 +11,11 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { migrate } from '../src/db/migrate.ts';
 import { executeRun } from '../src/run/executeRun.ts';
-import { addDemoRecordings, openBenchDatabase } from './lib/benchDatabase.ts';
+import { addDemoRecordings, benchPool, openBenchDatabase } from './lib/benchDatabase.ts';
 import { clearFlags, maxRecordingId, prepareBench, type BenchContext } from './lib/benchContext.ts';
 import { readBenchOptions } from './lib/benchOptions.ts';
 import { currentLsn, explainingPool, explainRolledBack, planOf, walByRecordType, type WalByRecordType } from './lib/explainPlans.ts';
-import { blockRange, blocksPerBatch, handStatement, heaps, idRange, oneUpdate, RECORDINGS } from './lib/handUpdates.ts';
+import { blockRange, handStatement, idRange, oneUpdate, RECORDINGS } from './lib/handUpdates.ts';
 import { backendCpuSeconds, dataDirectory } from './lib/cpuSampler.ts';
 import { profiledPool, profileTable, StatementProfile } from './lib/statementProfile.ts';
 
@@ -24,7 +24,7 @@ const { sections, rest } = readSections(process.argv.slice(2));
 const options = readBenchOptions(rest.includes('--database') ? rest : [...rest, '--database', 'bench_conflag_profile']);
 const progress = (line: string) => console.error(line);
 const { url, stop } = await openBenchDatabase(options.database);
-const pool = new pg.Pool({ connectionString: url, max: 6 });
+const pool = benchPool(url, 6);
 const profile = new StatementProfile();
 const profiled = profiledPool(url, profile);
 const plans: string[] = [];
@@ -46,16 +46,21 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
   return { result, ms: performance.now() - started };
 }
 
-/** A conflag run on the profiled pool: its profile table and how much of it is outside the batch statements. */
-async function profiledRun(title: string, jobId: string): Promise<void> {
+/**
+ * A conflag run on the profiled pool (default settings unless `parallelism` is given): its profile table and what
+ * its statements other than the batches cost per batch.
+ */
+async function profiledRun(title: string, jobId: string, parallelism?: number): Promise<void> {
   profile.take();
-  const { result, ms } = await timed(() => executeRun(profiled, jobId, { trigger: 'manual' }));
+  const { result, ms } = await timed(() => executeRun(profiled, jobId, { trigger: 'manual', ...(parallelism ? { parallelism } : {}) }));
   if (result.status !== 'succeeded') throw new Error(`profiled run ${result.status}: ${result.error}`);
   const lines = profile.take();
+  const all = lines.reduce((n, l) => n + l.ms, 0);
   const batchMs = lines.find((l) => l.label === 'applyBatch')?.ms ?? 0;
   console.log(`### ${title}: ${ms.toFixed(0)} ms, ${result.batches} batches, scan ${result.scan}, ${result.changed} changed\n`);
   console.log(profileTable(lines, ms));
-  console.log(`\nOutside the batch statements: ${(ms - batchMs).toFixed(0)} ms (${((ms - batchMs) / Math.max(1, result.batches)).toFixed(1)} ms per batch).\n`);
+  console.log(`\nStatements other than the batches: ${(all - batchMs).toFixed(0)} ms of statement time ` +
+    `(${((all - batchMs) / Math.max(1, result.batches)).toFixed(1)} ms per batch).\n`);
 }
 
 function walTable(title: string, rows: WalByRecordType[] | undefined, changed: number): void {
@@ -78,6 +83,8 @@ async function fullRunSection(ctx: BenchContext): Promise<void> {
   from = await currentLsn(pool);
   await profiledRun('conflag full run (first run, flags all false)', ctx.fullJob.id);
   walTable('the conflag run', await walByRecordType(pool, from, await currentLsn(pool)), hand.result);
+  await clearFlags(pool);
+  await profiledRun('conflag full run on one connection (first run, parallelism 1)', ctx.fullJob.id, 1);
   await profiledRun('conflag re-run (nothing to change)', ctx.fullJob.id);
 }
 
@@ -104,7 +111,8 @@ async function triggerSection(ctx: BenchContext): Promise<void> {
         const to = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
         const wal = await walByRecordType(pool, from, to);
         const bytes = (await client.query<{ n: string }>('SELECT pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::bigint::text AS n', [from, to])).rows[0].n;
-        console.log(`| ${installed ? 'installed' : 'dropped'} | ${round} | ${ms.toFixed(0)} | ${bytes} | ${wal?.find((w) => w.type === 'Heap/LOCK')?.records ?? 'n/a'} |`);
+        const locks = wal ? (wal.find((w) => w.type === 'Heap/LOCK')?.records ?? 0) : 'n/a';
+        console.log(`| ${installed ? 'installed' : 'dropped'} | ${round} | ${ms.toFixed(0)} | ${bytes} | ${locks} |`);
       } finally {
         await client.query('ROLLBACK');
         client.release();
@@ -115,23 +123,27 @@ async function triggerSection(ctx: BenchContext): Promise<void> {
 }
 
 async function planSection(ctx: BenchContext): Promise<void> {
-  console.log('## One batch: conflag against the same range written by hand\n');
+  console.log('## One batch: conflag against the same rows written by hand\n');
   await clearFlags(pool);
   plans.length = 0;
   const run = await executeRun(explaining, ctx.fullJob.id, { trigger: 'manual' });
   if (run.status !== 'succeeded') throw new Error(`explained run ${run.status}: ${run.error}`);
-  // The run's second batch (the first pays for a cold start): ids (min + 99 999, min + 199 999], no gaps in a fresh load.
-  console.log('### conflag batch 2 (src/sql/applyBatch.ts), auto_explain\n\n```\n' + planOf(plans, /WITH m AS MATERIALIZED/, 1) + '\n```\n');
-  console.log('### conflag batch 2: its progress row (src/sql/recordBatchProgress.ts) and the next range (src/sql/nextBatchRange.ts)\n\n```\n' +
-    planOf(plans, /UPDATE conflag\.job_runs\s+SET batches/, 1) + '\n\n' + planOf(plans, /SELECT least\(s\.first/, 2) + '\n```\n');
+  // The run's third batch (the first ones are small while the batch size finds its one-second target).
+  const batch = planOf(plans, /WITH m AS MATERIALIZED/, 2);
+  console.log('### conflag batch 3 (src/sql/applyBatch.ts), auto_explain\n\n```\n' + batch + '\n```\n');
+  console.log('### its progress row (src/sql/recordBatchProgress.ts)\n\n```\n' + planOf(plans, /UPDATE conflag\.job_runs\s+SET batches/, 2) + '\n```\n');
+  if (options.partitioned) return void console.log('(--partitioned: the hand-written comparisons of one batch need a plain table; skipped)\n');
+  const blocks = /ctid >= '\((\d+),0\)'::tid\) AND \(r\.ctid < '\((\d+),0\)'::tid/.exec(batch) ?? /ctid >= '\((\d+),0\)'::tid\) AND \(ctid < '\((\d+),0\)'::tid/.exec(batch);
+  if (!blocks) throw new Error('the batch plan names no block range (TID Cond): has the batch statement changed?');
+  const [from, to] = [Number(blocks[1]), Number(blocks[2])];
   await clearFlags(pool);
-  const min = Number((await pool.query('SELECT min(id)::text AS m FROM conflag.recordings')).rows[0].m);
+  const ids = (await pool.query<{ min: string; max: string }>(
+    `SELECT min(id)::text AS min, max(id)::text AS max FROM conflag.recordings WHERE ctid >= $1::tid AND ctid < $2::tid`,
+    [`(${from},0)`, `(${to},0)`])).rows[0];
   const explain = async (title: string, statement: { sql: string; parameters: unknown[] }) =>
     console.log(`### ${title}\n\n\`\`\`\n${await explainRolledBack(pool, statement)}\n\`\`\`\n`);
-  await explain('The same 100 000 ids by hand (keyset batch)', handStatement(RECORDINGS, idRange(min + 99_999, min + 199_999), ctx.predicate));
-  const [heap] = await heaps(pool);
-  const step = blocksPerBatch(heap);
-  await explain(`About 100 000 rows by block range (${step} blocks of ${heap.name}, TID Range Scan)`, handStatement(sql.raw(heap.name), blockRange(step, 2 * step), ctx.predicate));
+  await explain(`The same blocks by hand (${to - from} blocks from ${from}, TID Range Scan)`, handStatement(RECORDINGS, blockRange(from, to), ctx.predicate));
+  await explain(`The same rows by id by hand (ids ${ids.min} to ${ids.max}, keyset)`, handStatement(RECORDINGS, idRange(Number(ids.min) - 1, Number(ids.max)), ctx.predicate));
   await explain('The whole hand-written UPDATE', handStatement(RECORDINGS, sql`true`, ctx.predicate));
 }
 
@@ -152,11 +164,12 @@ async function bulkSection(ctx: BenchContext): Promise<void> {
   await profiledRun('conflag full run after the bulk load', ctx.fullJob.id);
   await clearFlags(pool, before);
   plans.length = 0;
-  await executeRun(explaining, explainedJob, { trigger: 'manual' });
-  console.log('### The incremental run\'s candidate list (src/sql/prepareScan.ts), auto_explain\n\n```\n' +
-    planOf(plans, /INSERT INTO conflag\.run_candidates/) + '\n```\n');
-  console.log('### Its batch 2 over the candidates (src/sql/applyBatch.ts, scan = changes)\n\n```\n' + planOf(plans, /WITH m AS MATERIALIZED/, 1) + '\n```\n');
-  console.log('### Its next range over the candidates (src/sql/nextBatchRange.ts)\n\n```\n' + planOf(plans, /FROM conflag\.run_candidates\s+WHERE run_id/, 1) + '\n```\n');
+  const explained = await executeRun(explaining, explainedJob, { trigger: 'manual' });
+  console.log(`### The same incremental run, explained (auto_explain): scan ${explained.scan}, ${explained.batches} batches\n`);
+  console.log('Its candidate list (src/sql/prepareScan.ts):\n\n```\n' + planOf(plans, /INSERT INTO conflag\.run_candidates/) + '\n```\n');
+  const dropped = plans.filter((p) => /DELETE FROM conflag\.run_candidates/.test(p));
+  if (dropped.length) console.log('The list dropped again (too many changes: the run reads the table instead):\n\n```\n' + dropped[0] + '\n```\n');
+  console.log('Its batch 3 (src/sql/applyBatch.ts):\n\n```\n' + planOf(plans, /WITH m AS MATERIALIZED/, 2) + '\n```\n');
   await pool.query('DELETE FROM conflag.recordings WHERE id > $1::bigint', [before]);
   await pool.query('VACUUM ANALYZE conflag.recordings');
   await executeRun(pool, timedJob, { trigger: 'manual' });

@@ -6,9 +6,9 @@
 //   npm run bench -- --rows 5000000                 (embedded PostgreSQL 17 in a temporary folder)
 //   DATABASE_URL=postgres://... npm run bench       (creates the database --database, default bench_conflag_runs)
 import os from 'node:os';
-import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
-import { openBenchDatabase } from './lib/benchDatabase.ts';
+import { benchPool, openBenchDatabase } from './lib/benchDatabase.ts';
+import { killConflagProcesses } from './lib/conflagProcess.ts';
 import { prepareBench, type BenchContext } from './lib/benchContext.ts';
 import { readBenchOptions, USAGE } from './lib/benchOptions.ts';
 import { printGroup, printSummary } from './lib/benchReport.ts';
@@ -32,7 +32,15 @@ const options = readBenchOptions(process.argv.slice(2));
 const started = performance.now();
 const progress = (line: string) => console.error(line);
 const { url, stop } = await openBenchDatabase(options.database);
-const pool = new pg.Pool({ connectionString: url, max: 6 });
+const pool = benchPool(url, 6);
+// Interrupted (Ctrl-C, a test's timeout): no runner process and no embedded server may outlive the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping the bench's processes and its database server`);
+    killConflagProcesses();
+    void pool.end().catch(() => {}).then(stop).finally(() => process.exit(130));
+  });
+}
 try {
   await migrate(url);
   const ctx = await prepareBench(pool, url, options, progress);

@@ -19,7 +19,7 @@ try {
   console.error(`loading ${ROWS} recordings ...`);
   await loadDemoRecordings(pool, ROWS);
   await pool.query(`CREATE FUNCTION public.bench_log_row() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN INSERT INTO conflag.recording_changes (xid, recording_id) VALUES (pg_current_xact_id(), NEW.id); RETURN NULL; END $$`);
+                    BEGIN INSERT INTO conflag.recording_changes (xid, recording_key) VALUES (pg_current_xact_id(), jsonb_build_array(NEW.id)); RETURN NULL; END $$`);
   await pool.query(`CREATE TRIGGER bench_log_row AFTER INSERT ON conflag.recordings FOR EACH ROW EXECUTE FUNCTION public.bench_log_row()`);
   const setTriggers = async (mode: 'none' | 'statement' | 'row') => {
     await pool.query(`ALTER TABLE conflag.recordings ${mode === 'statement' ? 'ENABLE' : 'DISABLE'} TRIGGER recordings_log_inserts`);

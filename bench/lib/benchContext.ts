@@ -28,17 +28,18 @@ export interface BenchContext {
   progress: (line: string) => void;
 }
 
-/** One conflag run in this process, exactly as the runner calls it (executeRun, default options). */
-export async function conflagRun(ctx: BenchContext, job: { id: string }): Promise<{ changed: number; note: string }> {
-  const result = await executeRun(ctx.pool, job.id, { trigger: 'manual' });
+/** One conflag run in this process, exactly as the runner calls it (executeRun, default options unless given). */
+export async function conflagRun(ctx: BenchContext, job: { id: string }, options: { parallelism?: number } = {}): Promise<{ changed: number; note: string }> {
+  const result = await executeRun(ctx.pool, job.id, { trigger: 'manual', ...options });
   if (result.status !== 'succeeded') throw new Error(`bench run of job ${job.id} ${result.status}: ${result.error}`);
   return { changed: result.changed, note: `scan: ${result.scan}` };
 }
 
 /**
  * Clears every flag (or those of recordings after `afterId`) with conflag's own columns only, so the change-log
- * trigger does not fire and incremental jobs do not see it; then VACUUM and CHECKPOINT, so every row starts from
- * the same heap and pays the same full-page images in its WAL.
+ * trigger does not fire and incremental jobs do not see it (clearing all also empties the flag history, which
+ * conflag's runs write and the hand-written rows do not); then VACUUM and CHECKPOINT, so every row starts from the
+ * same heap and pays the same full-page images in its WAL.
  */
 export async function clearFlags(pool: pg.Pool, afterId: string | null = null): Promise<void> {
   await pool.query(
@@ -46,6 +47,7 @@ export async function clearFlags(pool: pg.Pool, afterId: string | null = null): 
       WHERE confidential AND ($1::bigint IS NULL OR id > $1::bigint)`,
     [afterId],
   );
+  if (afterId === null) await pool.query('TRUNCATE conflag.flag_history');
   await pool.query('VACUUM conflag.recordings');
   await pool.query('CHECKPOINT');
 }

@@ -25,6 +25,13 @@ export async function openBenchDatabase(name: string): Promise<{ url: string; st
   return { url: server.url, stop: async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** A pool whose idle connections may fail (a server stopping) without crashing the bench: said on stderr. */
+export function benchPool(url: string, max: number, options: pg.PoolConfig = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, ...options });
+  pool.on('error', (error) => console.error(`an idle database connection failed: ${error.message}`));
+  return pool;
+}
+
 /** Demo recordings in chunks of 250 000 (same seed as `conflag demo`), change log emptied, table analysed. */
 export async function loadDemoRecordings(pool: pg.Pool, rows: number): Promise<void> {
   await addDemoRecordings(pool, rows, 0.42);

@@ -10,7 +10,8 @@ export const ROWS = {
   'block-ranges-2conn': 'block-range batches on two concurrent connections',
   'id-halves-2conn': 'two id halves in parallel (one UPDATE each)',
   'keyset-2conn': 'keyset batches of 100 000 ids on two connections',
-  'conflag-full': 'conflag full run',
+  'conflag-full': 'conflag full run (default settings: 2 connections)',
+  'conflag-full-1conn': 'conflag full run on one connection (parallelism 1)',
   'row-by-row': 'row by row: cursor to Node, json-rules-engine per row, UPDATE by id',
   'hand-update-rerun': 'one hand-written guarded UPDATE, nothing to change (baseline)',
   'conflag-rerun': 'conflag re-run, nothing to change',
@@ -27,7 +28,7 @@ export type RowId = keyof typeof ROWS;
 export const GROUPS = {
   'first-run': {
     title: 'First run (flags all false before each measurement)',
-    rows: ['hand-update', 'keyset-100k', 'keyset-500k', 'block-ranges', 'block-ranges-2conn', 'id-halves-2conn', 'keyset-2conn', 'conflag-full', 'row-by-row'],
+    rows: ['hand-update', 'keyset-100k', 'keyset-500k', 'block-ranges', 'block-ranges-2conn', 'id-halves-2conn', 'keyset-2conn', 'conflag-full', 'conflag-full-1conn', 'row-by-row'],
   },
   're-run': { title: 'Re-run (every flag already right)', rows: ['hand-update-rerun', 'conflag-rerun'] },
   'incremental-10k': { title: 'Incremental after 10 000 new recordings', rows: ['conflag-full-after-10k', 'conflag-incremental-10k'] },

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseStartBanner } from '../../src/cli/startBanner.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/conflag.js', import.meta.url));
 const MAX_RSS_HOOK = fileURLToPath(new URL('./reportMaxRss.ts', import.meta.url));
@@ -13,6 +14,13 @@ export interface ConflagProcess {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+
+/** Kills every conflag process the bench started that still runs (the bench was interrupted). */
+export function killConflagProcesses(): void {
+  for (const child of live) child.kill('SIGKILL');
 }
 
 function spawnConflag(args: string[], env: Record<string, string>, preload: string[] = []): ConflagProcess {
@@ -29,7 +37,11 @@ function spawnConflag(args: string[], env: Record<string, string>, preload: stri
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    live.delete(child);
+    resolve(code);
+  }));
   return { child, output: () => output, exited };
 }
 
@@ -43,11 +55,11 @@ export async function runJobInChild(databaseUrl: string, job: string): Promise<n
   return Number(kb) / 1024;
 }
 
-/** `conflag start` with PORT=0; resolves once it printed its URL. */
+/** `conflag start` with PORT=0; resolves once it printed its start banner (src/cli/startBanner.ts). */
 export async function startRunner(databaseUrl: string, env: Record<string, string> = {}): Promise<ConflagProcess> {
   const runner = spawnConflag(['start'], { DATABASE_URL: databaseUrl, PORT: '0', ...env });
   const deadline = Date.now() + 60_000;
-  while (!/conflag is running: http/.test(runner.output())) {
+  while (!parseStartBanner(runner.output())) {
     if (runner.child.exitCode !== null || Date.now() > deadline) {
       runner.child.kill('SIGKILL');
       throw new Error(`conflag start did not come up:\n${runner.output()}`);

@@ -2,11 +2,12 @@
 // statement (in a transaction that is rolled back, so the data stays as it was), the plans of the statements a
 // conflag run itself issues (auto_explain in the run's sessions, reported to the client as NOTICEs, so nothing in
 // the executor changes), and WAL by record type between two LSNs (pg_walinspect, PostgreSQL 15+).
-import pg from 'pg';
+import type pg from 'pg';
+import { benchPool } from './benchDatabase.ts';
 
 /** A pool whose sessions report every statement's plan (auto_explain: analyze, buffers, wal) into `plans`. */
 export function explainingPool(url: string, plans: string[], max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = benchPool(url, max);
   pool.on('connect', (client) => {
     client.on('notice', (notice) => {
       if (notice.message?.startsWith('duration:')) plans.push(notice.message);
@@ -52,6 +53,13 @@ export async function walByRecordType(pool: pg.Pool, from: string, to: string): 
   const available = await pool.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'pg_walinspect'`);
   if (!available.rowCount) return undefined;
   await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
+  // pg_walinspect reads only WAL on disk: WAL of a transaction still open is flushed by the WAL writer shortly.
+  for (let waited = 0; ; waited += 50) {
+    const flushed = (await pool.query<{ ok: boolean }>('SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS ok', [to])).rows[0].ok;
+    if (flushed) break;
+    if (waited > 10_000) throw new Error(`the WAL up to ${to} was not flushed within 10 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const { rows } = await pool.query<{ type: string; n: string; rec: string; fpi: string }>(
     `SELECT "resource_manager/record_type" AS type, count::text AS n, record_size::text AS rec, fpi_size::text AS fpi
        FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, true)

