@@ -9,7 +9,7 @@ import os from 'node:os';
 import { migrate } from '../src/db/migrate.ts';
 import { benchPool, openBenchDatabase } from './lib/benchDatabase.ts';
 import { killConflagProcesses } from './lib/conflagProcess.ts';
-import { prepareBench, type BenchContext } from './lib/benchContext.ts';
+import { dropRunnerLogin, prepareBench, type BenchContext } from './lib/benchContext.ts';
 import { readBenchOptions, USAGE } from './lib/benchOptions.ts';
 import { printGroup, printSummary } from './lib/benchReport.ts';
 import { rowsToRun, type GroupId, type RowResult } from './lib/benchRows.ts';
@@ -41,9 +41,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void pool.end().catch(() => {}).then(stop).finally(() => process.exit(130));
   });
 }
+let ctx: (BenchContext & { matching: number }) | undefined;
 try {
   await migrate(url);
-  const ctx = await prepareBench(pool, url, options, progress);
+  ctx = await prepareBench(pool, url, options, progress);
   const results: RowResult[] = [];
   // The machine is shared: its 1-minute load average at the start and end of each group goes into the summary.
   const load: Partial<Record<GroupId, [number, number]>> = {};
@@ -67,6 +68,7 @@ try {
     seconds: (performance.now() - started) / 1000,
   }, options.json);
 } finally {
+  if (ctx) await dropRunnerLogin(ctx);
   await pool.end();
   await stop();
 }

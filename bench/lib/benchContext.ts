@@ -1,20 +1,22 @@
 // What every group of `npm run bench` works with: the database, the condition (chosen for the match rate), the
 // two jobs that carry it (one full, one incremental) and the state changes groups need between rows.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import { loadCatalog } from '../../src/condition/loadCatalog.ts';
 import { recordingsOfJob } from '../../src/condition/recordingsOfJob.ts';
 import type { ConditionContext } from '../../src/condition/types.ts';
 import { compileSql } from '../../src/db/kysely.ts';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { resolveTimezone } from '../../src/sql/resolveTimezone.ts';
-import { loadDemoRecordings } from './benchDatabase.ts';
+import { benchPool, loadDemoRecordings } from './benchDatabase.ts';
 import type { BenchOptions } from './benchOptions.ts';
 import { partitionRecordings } from './partitionRecordings.ts';
 import { openWriteMeter, type WriteMeter } from './writeMeter.ts';
 
 export interface BenchContext {
   pool: pg.Pool;
+  /** A login that is a member of conflag_runner, as the runner service connects: row-level security applies to it. */
+  runnerPool: pg.Pool;
   url: string;
   options: BenchOptions;
   condition: unknown;
@@ -29,8 +31,9 @@ export interface BenchContext {
 }
 
 /** One conflag run in this process, exactly as the runner calls it (executeRun, default options unless given). */
-export async function conflagRun(ctx: BenchContext, job: { id: string }, options: { parallelism?: number } = {}): Promise<{ changed: number; note: string }> {
-  const result = await executeRun(ctx.pool, job.id, { trigger: 'manual', ...options });
+export async function conflagRun(ctx: BenchContext, job: { id: string }, options: { parallelism?: number; pool?: pg.Pool } = {}): Promise<{ changed: number; note: string }> {
+  const { pool = ctx.pool, ...settings } = options;
+  const result = await executeRun(pool, job.id, { trigger: 'manual', ...settings });
   if (result.status !== 'succeeded') throw new Error(`bench run of job ${job.id} ${result.status}: ${result.error}`);
   return { changed: result.changed, note: `scan: ${result.scan}` };
 }
@@ -75,9 +78,33 @@ export async function prepareBench(pool: pg.Pool, url: string, options: BenchOpt
   const count = compileSql(sql`SELECT count(*)::int AS n FROM conflag.recordings r WHERE ${predicate}`);
   const matching = (await pool.query<{ n: number }>(count.sql, count.parameters)).rows[0].n;
   progress(`${matching} matching (${((100 * matching) / options.rows).toFixed(2)} %): ${JSON.stringify(condition)}`);
+  const runnerPool = await runnerLoginPool(pool, url);
   return {
-    pool, url, options, condition, predicate, conditionContext: { timezone, asOf: new Date() }, matching,
+    pool, runnerPool, url, options, condition, predicate, conditionContext: { timezone, asOf: new Date() }, matching,
     fullJob: await job('bench full', 'full'), incrementalJob: await job('bench incremental', 'incremental'),
-    meter: await openWriteMeter(pool), progress,
+    meter: await openWriteMeter(pool, [runnerPool]), progress,
   };
+}
+
+/** The login the runner-login row connects as (cluster-wide, so named after the bench's database; made anew). */
+export const RUNNER_LOGIN = 'bench_conflag_runner';
+
+async function runnerLoginPool(pool: pg.Pool, url: string): Promise<pg.Pool> {
+  const database = (await pool.query<{ d: string }>('SELECT current_database() AS d')).rows[0].d;
+  const name = `${RUNNER_LOGIN}_${database}`.slice(0, 63);
+  const password = `bench-${process.pid}`;
+  await pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(name)}`);
+  await pool.query(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)} IN ROLE conflag_runner`);
+  const login = new URL(url);
+  login.username = name;
+  login.password = password;
+  return benchPool(login.toString(), 3);
+}
+
+/** Ends the runner login's pool and drops the login (it owns nothing: only its membership goes). */
+export async function dropRunnerLogin(ctx: BenchContext): Promise<void> {
+  const user = (await ctx.runnerPool.query<{ u: string }>('SELECT current_user AS u')).rows[0].u;
+  await ctx.runnerPool.end();
+  await ctx.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [user]);
+  await ctx.pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(user)}`);
 }

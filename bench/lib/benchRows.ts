@@ -12,6 +12,7 @@ export const ROWS = {
   'keyset-2conn': 'keyset batches of 100 000 ids on two connections',
   'conflag-full': 'conflag full run (default settings: 2 connections)',
   'conflag-full-1conn': 'conflag full run on one connection (parallelism 1)',
+  'conflag-full-runner': 'conflag full run as a conflag_runner login (row-level security checked per updated row)',
   'row-by-row': 'row by row: cursor to Node, json-rules-engine per row, UPDATE by id',
   'hand-update-rerun': 'one hand-written guarded UPDATE, nothing to change (baseline)',
   'conflag-rerun': 'conflag re-run, nothing to change',
@@ -28,7 +29,7 @@ export type RowId = keyof typeof ROWS;
 export const GROUPS = {
   'first-run': {
     title: 'First run (flags all false before each measurement)',
-    rows: ['hand-update', 'keyset-100k', 'keyset-500k', 'block-ranges', 'block-ranges-2conn', 'id-halves-2conn', 'keyset-2conn', 'conflag-full', 'conflag-full-1conn', 'row-by-row'],
+    rows: ['hand-update', 'keyset-100k', 'keyset-500k', 'block-ranges', 'block-ranges-2conn', 'id-halves-2conn', 'keyset-2conn', 'conflag-full', 'conflag-full-1conn', 'conflag-full-runner', 'row-by-row'],
   },
   're-run': { title: 'Re-run (every flag already right)', rows: ['hand-update-rerun', 'conflag-rerun'] },
   'incremental-10k': { title: 'Incremental after 10 000 new recordings', rows: ['conflag-full-after-10k', 'conflag-incremental-10k'] },

@@ -30,6 +30,8 @@ export async function firstRunGroup(ctx: BenchContext): Promise<RowResult[]> {
     'keyset-2conn': () => keysetBatches(hand, 100_000, 2),
     'conflag-full': () => conflagRun(ctx, ctx.fullJob),
     'conflag-full-1conn': () => conflagRun(ctx, ctx.fullJob, { parallelism: 1 }),
+    // The other conflag rows connect as the bench's superuser, which row-level security never applies to.
+    'conflag-full-runner': () => conflagRun(ctx, ctx.fullJob, { pool: ctx.runnerPool }),
     'row-by-row': () => rowByRow(ctx.pool, ctx.condition, ctx.conditionContext),
   }, { before: () => clearFlags(ctx.pool), rounds: { 'row-by-row': 1 } }));
 }

@@ -26,17 +26,13 @@ export interface WriteMeter {
   around<T>(work: () => Promise<T>): Promise<{ result: T; writes: WriteFigures }>;
 }
 
-export async function openWriteMeter(pool: pg.Pool): Promise<WriteMeter> {
+/** Reads on `pool`; before each reading the connections of `pool` and of every pool in `others` flush. */
+export async function openWriteMeter(pool: pg.Pool, others: pg.Pool[] = []): Promise<WriteMeter> {
   const exact = (await pool.query<{ ok: boolean }>(`SELECT to_regproc('pg_catalog.pg_stat_force_next_flush') IS NOT NULL AS ok`)).rows[0].ok;
   const flush = async () => {
     if (!exact) return;
-    // Every connection the pool holds (all idle between rows): each flushes its pending counters.
-    const clients = await Promise.all(Array.from({ length: Math.max(1, pool.totalCount) }, () => pool.connect()));
-    try {
-      await Promise.all(clients.map((c) => c.query('SELECT pg_stat_force_next_flush()')));
-    } finally {
-      for (const c of clients) c.release();
-    }
+    // Every connection the pools hold (all idle between rows): each flushes its pending counters.
+    await Promise.all([pool, ...others].map(flushPool));
   };
   const read = async (): Promise<Reading> => {
     await flush();
@@ -67,4 +63,13 @@ export async function openWriteMeter(pool: pg.Pool): Promise<WriteMeter> {
       };
     },
   };
+}
+
+async function flushPool(pool: pg.Pool): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: Math.max(1, pool.totalCount) }, () => pool.connect()));
+  try {
+    await Promise.all(clients.map((c) => c.query('SELECT pg_stat_force_next_flush()')));
+  } finally {
+    for (const c of clients) c.release();
+  }
 }
