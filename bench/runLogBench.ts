@@ -7,7 +7,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
-import { loadDemoRecordings, measure, openBenchDatabase } from './lib/benchDatabase.ts';
+import { loadDemoRecordings, measure, openBenchDatabase, printRatioTables } from './lib/benchDatabase.ts';
 import { executeRun } from '../src/run/executeRun.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -49,12 +49,7 @@ try {
   }
   const entries = (await pool.query(`SELECT count(*)::int AS n, pg_size_pretty(pg_total_relation_size('conflag.job_run_log')) AS size FROM conflag.job_run_log`)).rows[0];
   console.log(`\n${ROWS} recordings; median of ${REPEAT}, interleaved; PostgreSQL ${(await pool.query('SHOW server_version')).rows[0].server_version}, ${os.cpus().length} cores (shared); job_run_log after the bench: ${entries.n} entries, ${entries.size}\n`);
-  for (const [title, table] of tables) {
-    console.log(`### ${title}\n\n| variant | median s | ratio |\n|---|---:|---:|`);
-    const base = Object.values(table)[0];
-    for (const [name, seconds] of Object.entries(table)) console.log(`| ${name} | ${seconds.toFixed(3)} | ${(seconds / base).toFixed(2)}× |`);
-    console.log('');
-  }
+  printRatioTables(tables, 3);
 } finally {
   await pool.end();
   await stop();

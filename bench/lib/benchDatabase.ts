@@ -25,13 +25,25 @@ export async function openBenchDatabase(name: string): Promise<{ url: string; st
   return { url: server.url, stop: async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** A pool whose idle connections may fail (a server stopping) without crashing the bench: said on stderr. */
+export function benchPool(url: string, max: number, options: pg.PoolConfig = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, ...options });
+  pool.on('error', (error) => console.error(`an idle database connection failed: ${error.message}`));
+  return pool;
+}
+
 /** Demo recordings in chunks of 250 000 (same seed as `conflag demo`), change log emptied, table analysed. */
 export async function loadDemoRecordings(pool: pg.Pool, rows: number): Promise<void> {
+  await addDemoRecordings(pool, rows, 0.42);
+  await pool.query(`TRUNCATE conflag.recording_changes`);
+  await pool.query(`VACUUM ANALYZE conflag.recordings`);
+}
+
+/** More demo recordings, in chunks of 250 000 statements (each logged in the change log like any insert). */
+export async function addDemoRecordings(pool: pg.Pool, rows: number, seed: number): Promise<void> {
   const client = await pool.connect();
   try {
-    for (let done = 0; done < rows; done += 250_000) await insertDemoRecordings(client, Math.min(250_000, rows - done), 0.42);
-    await client.query(`TRUNCATE conflag.recording_changes`);
-    await client.query(`VACUUM ANALYZE conflag.recordings`);
+    for (let done = 0; done < rows; done += 250_000) await insertDemoRecordings(client, Math.min(250_000, rows - done), seed);
   } finally {
     client.release();
   }
@@ -59,4 +71,14 @@ export async function measure(
     }
   }
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
+}
+
+/** Markdown tables of `measure` results: each variant's median and its ratio to the table's first (the baseline). */
+export function printRatioTables(tables: (readonly [string, Record<string, number>])[], digits = 2): void {
+  for (const [title, table] of tables) {
+    console.log(`### ${title}\n\n| variant | median s | ratio |\n|---|---:|---:|`);
+    const base = Object.values(table)[0];
+    for (const [name, seconds] of Object.entries(table)) console.log(`| ${name} | ${seconds.toFixed(digits)} | ${(seconds / base).toFixed(2)}× |`);
+    console.log('');
+  }
 }

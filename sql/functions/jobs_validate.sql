@@ -121,12 +121,14 @@ BEGIN
   FOR v_column, v_item, v_allowed IN
     VALUES ('keep_history_days', NEW.keep_history_days::text, 36500),
            ('execution_time_limit_minutes', NEW.execution_time_limit_minutes::text, 10080),
-           ('keep_alive_timeout_minutes', NEW.keep_alive_timeout_minutes::text, 10080)
+           ('keep_alive_timeout_minutes', NEW.keep_alive_timeout_minutes::text, 10080),
+           ('parallelism', NEW.parallelism::text, 16)
   LOOP
     IF v_item::integer NOT BETWEEN 1 AND v_allowed::integer THEN
       RAISE EXCEPTION 'jobs.%: % is not allowed; use a whole number of % from 1 to %', v_column, v_item,
-        CASE WHEN v_column LIKE '%days' THEN 'days' ELSE 'minutes' END,
-        v_allowed || CASE WHEN v_column = 'execution_time_limit_minutes' THEN ', or NULL for no limit' ELSE '' END
+        CASE WHEN v_column LIKE '%days' THEN 'days' WHEN v_column = 'parallelism' THEN 'connections' ELSE 'minutes' END,
+        v_allowed || CASE WHEN v_column = 'execution_time_limit_minutes' THEN ', or NULL for no limit'
+                          WHEN v_column = 'parallelism' THEN ', or NULL for the runner''s CONFLAG_RUN_PARALLELISM (default 2)' ELSE '' END
         USING ERRCODE = 'CF009';
     END IF;
   END LOOP;

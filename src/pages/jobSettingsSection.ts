@@ -29,6 +29,7 @@ ${fact('time zone', job.timezone ? job.timezone : `${timezone} (the default)`)}
 ${fact('detailed run log', job.log_enabled ? 'written for every run' : 'off')}
 ${fact('history', `successful runs kept ${job.keep_history_days} days`)}
 ${fact('time limit', limit === null ? 'none' : `a run is stopped after ${limit} minutes`)}
+${fact('parallelism', job.parallelism === null ? 'the runner\'s default (CONFLAG_RUN_PARALLELISM, 2 unless set)' : `${job.parallelism} connection${job.parallelism === 1 ? '' : 's'} at once`)}
 ${fact('keep-alive', `a run without progress for ${job.keep_alive_timeout_minutes} minutes is failed`)}
 ${fact('on success', NOTIFY[job.notify_on_completion] ?? job.notify_on_completion)}
 ${fact('on failure', NOTIFY[job.notify_on_failure] ?? job.notify_on_failure)}

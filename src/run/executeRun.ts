@@ -35,18 +35,22 @@ import { runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry, b
 import { runFingerprint } from './runFingerprint.ts';
 import {
   DEFAULT_BATCH_TARGET_MS, DEFAULT_PARALLELISM, MAX_BATCH_UNITS, MAX_PARALLELISM, MAX_RUN_MINUTES,
-  type ExecuteRunOptions, type FinalRunStatus, type JobRow, type RunProgress, type RunResult,
+  type ExecuteRunOptions, type FinalRunStatus, type JobRow, type ParallelismSource, type RunProgress, type RunResult,
 } from './types.ts';
 
 interface RunSettings {
   attempt: number;
   parallelism: number;
+  /** Who chose the parallelism: the caller's option (conflag run --parallel), the job, or the runner's default. */
+  parallelismFrom: ParallelismSource;
   targetMs: number;
   fixedUnits?: number;
 }
 
+type CheckedOptions = Omit<RunSettings, 'parallelism' | 'parallelismFrom'> & { parallelism?: number; defaultParallelism: number };
+
 export async function executeRun(pool: pg.Pool, jobId: string | number | bigint, options: ExecuteRunOptions): Promise<RunResult> {
-  const settings = checkOptions(options);
+  const checked = checkOptions(options);
   const client = await pool.connect();
   const session = { broken: undefined as Error | undefined };
   const onClientError = (error: Error) => (session.broken = error);
@@ -54,6 +58,7 @@ export async function executeRun(pool: pg.Pool, jobId: string | number | bigint,
   try {
     const job = await loadJob(client, jobId);
     if (!job) throw new ConflagError(SQLSTATE.runJobNotFound, `job ${jobId} does not exist`);
+    const settings = withParallelism(checked, job);
     const limit = runLimit(job.execution_time_limit_minutes);
     if (limit.minutes > MAX_RUN_MINUTES) {
       // Refused when the job is written (CF015); a row from before that check must not be cut silently either.
@@ -88,14 +93,16 @@ async function resetSession(client: pg.ClientBase): Promise<void> {
   await client.query('RESET application_name; RESET statement_timeout; RESET client_connection_check_interval; SELECT pg_advisory_unlock_all()');
 }
 
-function checkOptions(options: ExecuteRunOptions): RunSettings {
+function checkOptions(options: ExecuteRunOptions): CheckedOptions {
   const attempt = options.attempt ?? 1;
-  const parallelism = options.parallelism ?? DEFAULT_PARALLELISM;
+  const { parallelism, defaultParallelism = DEFAULT_PARALLELISM } = options;
   const targetMs = options.batchTargetMs ?? DEFAULT_BATCH_TARGET_MS;
   const bad = (what: string) => new ConflagError(SQLSTATE.runBadOption, what);
   if (!Number.isInteger(attempt) || attempt < 1) throw bad(`attempt ${attempt} is not valid: use a whole number from 1 up`);
-  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > MAX_PARALLELISM) {
-    throw bad(`parallelism ${parallelism} is not valid: use a whole number from 1 to ${MAX_PARALLELISM}`);
+  for (const [name, value] of [['parallelism', parallelism], ['default parallelism', defaultParallelism]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > MAX_PARALLELISM)) {
+      throw bad(`${name} ${value} is not valid: use a whole number from 1 to ${MAX_PARALLELISM}`);
+    }
   }
   if (!Number.isInteger(targetMs) || targetMs < 10 || targetMs > 600_000) {
     throw bad(`batch time target ${targetMs} ms is not valid: use a whole number of milliseconds from 10 to 600000`);
@@ -104,7 +111,16 @@ function checkOptions(options: ExecuteRunOptions): RunSettings {
   if (fixed !== undefined && (!Number.isInteger(fixed) || fixed < 1 || fixed > MAX_BATCH_UNITS)) {
     throw bad(`batch size ${fixed} is not valid: use a whole number of blocks (or candidates) from 1 to ${MAX_BATCH_UNITS}`);
   }
-  return { attempt, parallelism, targetMs, ...(fixed !== undefined ? { fixedUnits: fixed } : {}) };
+  return { attempt, parallelism, defaultParallelism, targetMs, ...(fixed !== undefined ? { fixedUnits: fixed } : {}) };
+}
+
+/** The caller's parallelism (conflag run --parallel) wins over the job's (conflag.jobs.parallelism), which wins over
+ * the runner's default (CONFLAG_RUN_PARALLELISM). */
+function withParallelism(checked: CheckedOptions, job: JobRow): RunSettings {
+  const { parallelism, defaultParallelism, ...rest } = checked;
+  if (parallelism !== undefined) return { ...rest, parallelism, parallelismFrom: 'run option' };
+  if (job.parallelism !== null) return { ...rest, parallelism: job.parallelism, parallelismFrom: 'job' };
+  return { ...rest, parallelism: defaultParallelism, parallelismFrom: 'runner default' };
 }
 
 async function recordSkipped(client: pg.ClientBase, job: JobRow, started: { runId: string; runningRunId: string }, log?: Logger): Promise<RunResult> {
@@ -163,7 +179,7 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     const timeDependent = dependsOnRunTime(job.condition, catalog);
     if (job.log_enabled) {
       await insertRunLog(client, runId, [runStartedEntry({
-        job, trigger: options.trigger, attempt: settings.attempt, requestId: ctx.requestId, timezone: ctx.timezone, asOf: ctx.asOf, parallelism: settings.parallelism, targetMs: settings.targetMs, fixedUnits: settings.fixedUnits,
+        job, trigger: options.trigger, attempt: settings.attempt, requestId: ctx.requestId, timezone: ctx.timezone, asOf: ctx.asOf, parallelism: settings.parallelism, parallelismFrom: settings.parallelismFrom, targetMs: settings.targetMs, fixedUnits: settings.fixedUnits,
         timeDependent, predicate: compiled, table: source.table,
       })]);
     }
@@ -175,7 +191,13 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     }
     notify();
     batchLog?.({ ...logContext, scan: plan.scan, units: plan.units, candidates: plan.candidates, reason: plan.reason }, 'run scan prepared');
-    const extra = await extraConnections(ctx.pool, Math.min(settings.parallelism, Math.max(1, plan.units)) - 1, runId);
+    const wanted = Math.min(settings.parallelism, Math.max(1, plan.units)) - 1;
+    const extra = await extraConnections(ctx.pool, wanted, runId);
+    if (extra.clients.length < wanted) {
+      // The runner's pool is sized for CONFLAG_RUN_PARALLELISM; a job asking for more shares what is free.
+      log?.warn({ ...logContext, parallelism: settings.parallelism, parallelismFrom: settings.parallelismFrom, connections: 1 + extra.clients.length },
+        'run works on fewer connections than its parallelism: no more were free in the pool within a second');
+    }
     try {
       await runBatches({
         runId, jobId: job.id, incremental, target: job.action === 'set', predicate, source, plan,

@@ -64,7 +64,7 @@ export interface RunBatchesInput {
   /** The status a stop by `signal` is recorded with: aborted, or stopped (by an operator). */
   signalStatus: FinalRunStatus;
   runLog: boolean;
-  /** false only in bench/runBench.ts (ExecuteRunOptions.flagHistory). */
+  /** false only in bench/runFlagHistoryBench.ts (ExecuteRunOptions.flagHistory). */
   flagHistory?: boolean;
   onBatch(done: BatchDone): void;
 }

@@ -7,10 +7,11 @@ import type { IncrementalStateSeen } from '../sql/incrementalStateOf.ts';
 import type { BatchRange } from '../sql/applyBatch.ts';
 import { CHANGES_SHARE_LIMIT, type ScanPlan, type ScanReason } from '../sql/prepareScan.ts';
 import { describeRange } from './describeRange.ts';
-import type { FinalRunStatus, JobRow, RunTrigger } from './types.ts';
+import type { FinalRunStatus, JobRow, ParallelismSource, RunTrigger } from './types.ts';
 
 export function runStartedEntry(input: {
   job: JobRow; trigger: RunTrigger; attempt: number; requestId: string | null; timezone: string; asOf: Date; parallelism: number;
+  parallelismFrom: ParallelismSource;
   targetMs: number; fixedUnits?: number; timeDependent: boolean; predicate: CompiledSql; table: string;
 }): RunLogEntry {
   const { job } = input;
@@ -19,12 +20,12 @@ export function runStartedEntry(input: {
   return {
     level: 'info', event: 'run_started',
     message: `run started (${input.trigger}, attempt ${input.attempt}): ${job.action} confidential, ${job.mode} mode, scope ${scope}, ` +
-      `timezone ${input.timezone}, as of ${input.asOf.toISOString()}, table ${input.table}, ${input.parallelism} connection${input.parallelism === 1 ? '' : 's'}, ` +
+      `timezone ${input.timezone}, as of ${input.asOf.toISOString()}, table ${input.table}, ${input.parallelism} connection${input.parallelism === 1 ? '' : 's'} (${input.parallelismFrom}), ` +
       (input.fixedUnits ? `fixed batches of ${input.fixedUnits} (blocks of the table, or incremental candidates)` : `batches of about ${input.targetMs} ms`) + yields,
     details: {
       job_id: job.id, job_name: job.name, trigger: input.trigger, attempt: input.attempt, request_id: input.requestId,
       mode: job.mode, action: job.action, access_scope: job.access_scope, timezone: input.timezone, as_of: input.asOf.toISOString(),
-      table: input.table, parallelism: input.parallelism, batch_target_ms: input.targetMs, batch_units: input.fixedUnits ?? null,
+      table: input.table, parallelism: input.parallelism, parallelism_from: input.parallelismFrom, batch_target_ms: input.targetMs, batch_units: input.fixedUnits ?? null,
       execution_time_limit_minutes: job.execution_time_limit_minutes,
       keep_alive_timeout_minutes: job.keep_alive_timeout_minutes, condition: job.condition, time_dependent: input.timeDependent,
       // conflag.job_precedence: jobs whose selection this run leaves alone (the predicate has AND NOT theirs).

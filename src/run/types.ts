@@ -12,6 +12,9 @@ export type FinalRunStatus = Exclude<RunStatus, 'running'>;
  * incremental, only recordings added/changed since the job's last successful run (job_incremental_state). */
 export type RunScan = 'table' | 'changes';
 
+/** Who set a run's parallelism (its run log's start entry says which). */
+export type ParallelismSource = 'run option' | 'job' | 'runner default';
+
 /** The columns of conflag.jobs a run reads. */
 export interface JobRow {
   id: string;
@@ -26,6 +29,8 @@ export interface JobRow {
   keep_alive_timeout_minutes: number;
   /** Enabled jobs of the opposite action this one yields to (conflag.job_precedence). */
   yields_to: Winner[];
+  /** Connections its runs work on at once; null: the runner's default (ExecuteRunOptions.defaultParallelism). */
+  parallelism: number | null;
 }
 
 /** Reported after the start and after every committed batch. */
@@ -70,8 +75,13 @@ export interface ExecuteRunOptions {
   stopByOperator?: boolean;
   onProgress?: (progress: RunProgress) => void;
   log?: Logger;
-  /** Connections the run works on at once (each batch one statement in its own transaction). Default DEFAULT_PARALLELISM. */
+  /**
+   * Connections the run works on at once (each batch one statement in its own transaction), whatever the job says:
+   * `conflag run --parallel N`. Without it: the job's parallelism, else defaultParallelism.
+   */
   parallelism?: number;
+  /** Connections when neither `parallelism` nor the job sets them: the runner's CONFLAG_RUN_PARALLELISM. Default DEFAULT_PARALLELISM. */
+  defaultParallelism?: number;
   /** How long a batch should take; sizes adapt to it. Default DEFAULT_BATCH_TARGET_MS. */
   batchTargetMs?: number;
   /** A fixed batch size instead: blocks per batch (table scans) or candidates per batch (incremental changes). */
@@ -98,7 +108,7 @@ export interface ExecuteRunOptions {
    * aborted by the execution time limit or because its job was deleted. Default false.
    */
   retryPlannedOnStop?: boolean;
-  /** false only in bench/runBench.ts, to measure what the flag history costs: the run's changes go unrecorded. */
+  /** false only in bench/runFlagHistoryBench.ts, to measure what the flag history costs: the run's changes go unrecorded. */
   flagHistory?: boolean;
 }
 

@@ -25,7 +25,7 @@ export interface RunHandlerDeps {
   pool: pg.Pool;
   boss: PgBoss;
   config: RunnerConfig;
-  /** Connections each run works on (CONFLAG_RUN_PARALLELISM). */
+  /** Connections each run works on unless its job sets its own parallelism (CONFLAG_RUN_PARALLELISM). */
   parallelism: number;
   executeRun: ExecuteRun;
   /** Aborted when the runner begins to shut down. */
@@ -97,7 +97,8 @@ async function runOne(deps: RunHandlerDeps, job: JobWithMetadata<RunMessage>, on
     attempt,
     answerRequests: message.trigger === 'manual',
     queueJobId: job.id,
-    parallelism: deps.parallelism,
+    // The job's own parallelism, when it sets one, wins over the runner's.
+    defaultParallelism: deps.parallelism,
     signal: AbortSignal.any([job.signal, deps.shutdown]),
     onProgress: (progress) => onRunId(progress.runId),
     log,

@@ -49,7 +49,7 @@ export interface BatchInput {
   predicate: RawBuilder<SqlBool>;
   source: RecordingSource;
   range: BatchRange;
-  /** false only in bench/runBench.ts, to measure what the flag history costs (ExecuteRunOptions.flagHistory). */
+  /** false only in bench/runFlagHistoryBench.ts, to measure what the flag history costs (ExecuteRunOptions.flagHistory). */
   flagHistory?: boolean;
 }
 

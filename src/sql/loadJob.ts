@@ -10,7 +10,7 @@ export const YIELDS_TO = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', w.
                 WHERE p.loser_job_id = j.id AND w.enabled AND w.action <> j.action) AS yields_to`;
 
 const COLUMNS = `j.id::text AS id, j.name, j.access_scope, j.mode, j.condition, j.action, j.log_enabled, j.timezone,
-                 j.execution_time_limit_minutes, j.keep_alive_timeout_minutes, ${YIELDS_TO}`;
+                 j.execution_time_limit_minutes, j.keep_alive_timeout_minutes, j.parallelism, ${YIELDS_TO}`;
 
 export async function loadJob(db: pg.Pool | pg.ClientBase, jobId: string | number | bigint): Promise<JobRow | undefined> {
   const { rows } = await db.query<JobRow>(`SELECT ${COLUMNS} FROM conflag.jobs j WHERE j.id = $1::bigint`, [String(jobId)]);

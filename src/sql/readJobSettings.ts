@@ -17,7 +17,7 @@ export interface JobSettings extends JobRow {
 export async function readJobSettings(db: pg.Pool | pg.ClientBase, jobId: string): Promise<JobSettings | undefined> {
   const { rows } = await db.query<JobSettings>(
     `SELECT j.id::text, j.name, j.access_scope, j.mode, j.condition, j.action, j.log_enabled, j.keep_history_days, j.timezone,
-            j.execution_time_limit_minutes, j.keep_alive_timeout_minutes, j.notify_on_completion, j.notify_on_failure, j.notify_emails,
+            j.execution_time_limit_minutes, j.keep_alive_timeout_minutes, j.parallelism, j.notify_on_completion, j.notify_on_failure, j.notify_emails,
             j.schedule, j.enabled, j.created_at, j.updated_at, ${YIELDS_TO}
        FROM conflag.jobs j WHERE j.id = $1::bigint`,
     [jobId],

@@ -22,6 +22,7 @@ test('a job with only name, condition and action gets every default', async () =
       timezone: job.timezone,
       execution_time_limit_minutes: job.execution_time_limit_minutes,
       keep_alive_timeout_minutes: job.keep_alive_timeout_minutes,
+      parallelism: job.parallelism,
       notify_on_completion: job.notify_on_completion,
       notify_on_failure: job.notify_on_failure,
       notify_emails: job.notify_emails,
@@ -36,6 +37,7 @@ test('a job with only name, condition and action gets every default', async () =
       timezone: null,
       execution_time_limit_minutes: null,
       keep_alive_timeout_minutes: 15,
+      parallelism: null,
       notify_on_completion: 'off',
       notify_on_failure: 'off',
       notify_emails: null,
@@ -73,6 +75,7 @@ test('the defaults are the table defaults (information_schema)', async () => {
     enabled: 'true',
     created_at: 'now()',
     updated_at: 'now()',
+    parallelism: null,
   });
 });
 

@@ -42,6 +42,30 @@ test('a flag cleared by hand stays cleared in incremental mode (even when the re
   assert.ok((await confidentialIds(pool)).includes(cleared), 'full mode sets it again');
 });
 
+test('more changes than 5 % of the table (and 1 000): the table is read, and no candidate list is built first', async () => {
+  const pool = openPool();
+  await insertRecordings(pool, 2000, { duration: long });
+  await pool.query('ANALYZE conflag.recordings');
+  const jobId = await insertJob(pool, { name: 'bulk', condition: longCalls, mode: 'incremental' });
+  await pool.query(`UPDATE conflag.jobs SET log_enabled = true WHERE id = $1::bigint`, [jobId]);
+  assert.is((await executeRun(pool, jobId, { trigger: 'manual' })).scan, 'table', 'the first run reads the table');
+  const planned = async (runId: string) => (await pool.query(
+    `SELECT details->>'reason' AS reason, details->'candidates' AS candidates FROM conflag.job_run_log WHERE run_id = $1::bigint AND event = 'scan_planned'`,
+    [runId])).rows[0];
+
+  await insertRecordings(pool, 1001, { duration: long }); // 1 001 changes: above 1 000 and above 5 % of 2 000 rows
+  const bulk = await executeRun(pool, jobId, { trigger: 'manual' });
+  assert.equal({ status: bulk.status, scan: bulk.scan, changed: bulk.changed }, { status: 'succeeded', scan: 'table', changed: 100 });
+  assert.equal(await planned(bulk.runId), { reason: 'too_many_changes', candidates: null });
+  assert.is((await runRow(pool, bulk.runId)).scan_units, await tableBlocks(pool), 'every block of the table');
+
+  await insertRecordings(pool, 1000, { duration: long }); // exactly 1 000: still the change log
+  const next = await executeRun(pool, jobId, { trigger: 'manual' });
+  assert.equal({ scan: next.scan, changed: next.changed }, { scan: 'changes', changed: 100 });
+  assert.equal(await planned(next.runId), { reason: 'changes_since_last_run', candidates: 1000 });
+  assert.is((await pool.query(`SELECT count(*)::int AS n FROM conflag.run_candidates`)).rows[0].n, 0, 'candidates are dropped with the run');
+});
+
 test('new and changed recordings are picked up by the next run, which considers only them', async () => {
   const pool = openPool();
   const ids = await insertRecordings(pool, 200, { tags: (i) => (i % 50 === 0 ? ['vip'] : ['other']), perBlock: 10 });

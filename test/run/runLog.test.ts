@@ -74,7 +74,7 @@ test('a successful run logs its start (settings, SQL and parameters as explain s
   assert.is(start.predicate, explain.predicate);
   assert.equal(start.parameters, explain.parameters);
   assert.ok(start.parameters.length > 0);
-  assert.match(log[0].message, /^run started \(manual, attempt 1\): set confidential, full mode, scope all tenants, timezone Europe\/Berlin, as of .*, table conflag\.recordings, 1 connection, fixed batches of 1 \(blocks of the table, or incremental candidates\)$/);
+  assert.match(log[0].message, /^run started \(manual, attempt 1\): set confidential, full mode, scope all tenants, timezone Europe\/Berlin, as of .*, table conflag\.recordings, 1 connection \(run option\), fixed batches of 1 \(blocks of the table, or incremental candidates\)$/);
 
   assert.equal(
     { scan: log[1].details.scan, reason: log[1].details.reason, units: log[1].details.units, heaps: log[1].details.heaps },

@@ -27,7 +27,8 @@ export const command: Command = {
   usage: `<job name or id> [--wait] [--parallel N] [--batch-blocks N]
 
   --wait          if the job is running, wait for that run to end, then run it
-  --parallel N      connections working on the run at once (default ${DEFAULT_PARALLELISM}, 1 to ${MAX_PARALLELISM})
+  --parallel N      connections working on the run at once, 1 to ${MAX_PARALLELISM} (default: the job's parallelism,
+                    or ${DEFAULT_PARALLELISM} when it sets none)
   --batch-blocks N  a fixed batch size: table blocks (or incremental candidates) per batch, each batch its own
                     transaction (default: sizes adapt so a batch takes about ${DEFAULT_BATCH_TARGET_MS} ms)
 
@@ -40,12 +41,14 @@ Exit codes: 0 succeeded, 1 failed (or aborted by the job's time limit), 2 usage,
   async run(context) {
     const { args, flags, stdout, stderr } = context;
     if (args.length !== 1) throw new UsageError('which job? give its name or id');
-    const parallelism = wholeNumber(flags.parallel, '--parallel', DEFAULT_PARALLELISM, MAX_PARALLELISM);
-    const batchUnits = flags['batch-blocks'] === undefined ? undefined : wholeNumber(flags['batch-blocks'], '--batch-blocks', 1, MAX_BATCH_UNITS);
+    const parallelism = flags.parallel === undefined ? undefined : wholeNumber(flags.parallel, '--parallel', MAX_PARALLELISM);
+    const batchUnits = flags['batch-blocks'] === undefined ? undefined : wholeNumber(flags['batch-blocks'], '--batch-blocks', MAX_BATCH_UNITS);
     const line = stdout.isTTY === true ? progressLine(stdout) : undefined;
     const log = line ? loggerAbove(line, context) : context.log;
     return withDatabase(async (db) => {
-      const pool = new pg.Pool({ connectionString: db.url, max: parallelism + 1 });
+      // Without --parallel the job's own setting decides (known once the run loads it); the pool opens only the
+      // connections the run asks for.
+      const pool = new pg.Pool({ connectionString: db.url, max: (parallelism ?? MAX_PARALLELISM) + 1 });
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => controller.abort(`interrupted by ${signal}`);
       process.once('SIGINT', onSignal);
@@ -74,7 +77,7 @@ Exit codes: 0 succeeded, 1 failed (or aborted by the job's time limit), 2 usage,
           started = performance.now();
           result = await executeRun(pool, job.id, {
             trigger: 'manual',
-            parallelism,
+            ...(parallelism !== undefined ? { parallelism } : {}),
             ...(batchUnits !== undefined ? { batchUnits } : {}),
             signal: controller.signal,
             // Ctrl-C here is the operator deciding to stop: recorded as 'stopped', not as a failure.
@@ -113,8 +116,8 @@ function loggerAbove(line: ProgressLine, { stderr }: CommandContext): Logger {
   });
 }
 
-function wholeNumber(raw: unknown, flag: string, fallback: number, max: number): number {
-  const value = raw === undefined ? fallback : Number(raw);
+function wholeNumber(raw: unknown, flag: string, max: number): number {
+  const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not ${JSON.stringify(raw)}`);
   }
