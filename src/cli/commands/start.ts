@@ -31,6 +31,13 @@ export const command: Command = {
     const email = readEmailConfig();
     // The service's log is its output: stdout, after the banner.
     const log = createLogger({ destination: stdout });
+    // Listening from the start: a Ctrl-C during start-up (or right after the banner) then stops the service and
+    // the embedded database in order, instead of killing this process and leaving the database running (CI saw
+    // a SIGINT sent just after the banner end the process with no handler, 2026-11-26).
+    const signalled = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
     return withDatabase(async (db) => {
       const service = await startService({
         databaseUrl: db.url, httpPort: config.httpPort.port, httpPortFixed: config.httpPort.fixed, log, config: runner, email,
@@ -38,10 +45,7 @@ export const command: Command = {
       const notes = service.busyPort === undefined ? [] : [`port ${service.busyPort} was in use, so the service listens on ${service.port} (set PORT to choose)`];
       stdout.write(formatStartBanner({ version: version(), serviceUrl: service.url, db, notes }));
       log.info({ http: service.url, port: service.port, database: db.where, notes: [...db.notes, ...notes], runner, smtp: describeSmtp(email.smtpUrl) }, 'conflag started');
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
+      const signal = await signalled;
       // A second signal while stopping means "now": runs still in progress are left to the keep-alive.
       const force = (again: NodeJS.Signals) => {
         log.warn({ signal: again }, 'second signal: exiting without waiting for runs in progress');
