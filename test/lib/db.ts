@@ -16,6 +16,10 @@ export function adminUrl(): string {
 /** A pool on this file's database; closed by closePools(). */
 export function openPool(url = databaseUrl(), options: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 4, ...options });
+  // An IDLE client whose session a test ends on purpose (the keep-alive terminating a run's sessions, a login
+  // dropped) emits 'error' on the pool, which without a listener ends the whole test process (CI, 2026-11-26).
+  // A query on a dead session still rejects its own promise, so no failure is hidden by this.
+  pool.on('error', () => {});
   pools.push(pool);
   return pool;
 }
