@@ -1,7 +1,7 @@
 // `conflag explain` and `conflag preview` through the CLI entry point (main) against the test database.
 import * as assert from 'uvu/assert';
 import pg from 'pg';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../lib/runCli.ts';
 import { closePools, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 import { insertRecordings } from './helpers.ts';
@@ -9,15 +9,6 @@ import { insertRecordings } from './helpers.ts';
 const test = suite('condition: explain and preview commands');
 test.after(closePools);
 const pool = openPool();
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = { write: (c: string) => ((out += c), true) } as unknown as NodeJS.WritableStream;
-  const stderr = { write: (c: string) => ((err += c), true) } as unknown as NodeJS.WritableStream;
-  const code = await main(argv, { stdout, stderr });
-  return { code, out, err };
-}
 
 let ids: number[] = [];
 const LONG = { all: [{ fact: 'duration', operator: 'greaterThan', value: 7200 }, { fact: 'start_time', operator: 'before', value: '12:00' }] };

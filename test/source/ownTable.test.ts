@@ -2,7 +2,7 @@
 // names, is_confidential with audit columns of its own, DBA-defined facts): full and incremental runs, scope, a fact
 // that is a DBA's expression, preview and explain through the CLI — the same code paths as on conflag.recordings.
 import * as assert from 'uvu/assert';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../lib/runCli.ts';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
@@ -13,15 +13,6 @@ const test = suite('source: a platform table of its own');
 test.after(closePools);
 const pool = openPool();
 let calls: PlatformTable;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = { write: (c: string) => ((out += c), true) } as unknown as NodeJS.WritableStream;
-  const stderr = { write: (c: string) => ((err += c), true) } as unknown as NodeJS.WritableStream;
-  const code = await main(argv, { stdout, stderr });
-  return { code, out, err };
-}
 
 /** Billing calls of customer 101 over two hours; queue names with case and blanks the DBA's fact folds away. */
 const longBilling = { all: [{ fact: 'duration', operator: 'greaterThan', value: 7200 }, { fact: 'queue', operator: 'equal', value: 'billing' }] };
