@@ -18,8 +18,11 @@ export function openPool(url = databaseUrl(), options: pg.PoolConfig = {}): pg.P
   const pool = new pg.Pool({ connectionString: url, max: 4, ...options });
   // An IDLE client whose session a test ends on purpose (the keep-alive terminating a run's sessions, a login
   // dropped) emits 'error' on the pool, which without a listener ends the whole test process (CI, 2026-11-26).
-  // A query on a dead session still rejects its own promise, so no failure is hidden by this.
-  pool.on('error', () => {});
+  // A query on a dead session still rejects its own promise, so no failure is hidden by this; an idle client's
+  // error other than a terminated session (57P01) is printed, to stay visible in a failing file's output.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') console.error(`an idle test connection failed: ${error.message} (${error.code ?? 'no SQLSTATE'})`);
+  });
   pools.push(pool);
   return pool;
 }
