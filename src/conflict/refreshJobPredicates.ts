@@ -4,7 +4,10 @@
 // "now" bound live, and store it; drop the rows of disabled and deleted jobs. The database then counts what jobs
 // select in common itself (conflag.job_conflicts). Each batch is one REPEATABLE READ transaction, so a predicate
 // and its digest describe the same state of the jobs and catalogs. Called on every job change and reconcile;
-// idempotent, so runners doing it at once only repeat each other (a write conflict is left to the other runner).
+// idempotent, so runners doing it at once only repeat each other. A write conflict (40001: another refresh stored
+// a row this one wanted) retries the batch with a fresh snapshot rather than leaving it to the other refresh: that
+// one may have started before the latest job change and not seen it, and nothing else would store it until the
+// next reconcile, while job_conflicts showed a stale or missing count.
 import os from 'node:os';
 import type pg from 'pg';
 import { loadCatalog } from '../condition/loadCatalog.ts';
@@ -24,6 +27,8 @@ export interface RefreshResult {
 }
 
 const BATCH = 200;
+/** Write conflicts on one batch before the refresh gives up (and its caller logs a failed pass). */
+const MAX_CONFLICTS = 5;
 
 export async function refreshJobPredicates(pool: pg.Pool, options: { log: Logger; all?: boolean }): Promise<RefreshResult> {
   const result: RefreshResult = { compiled: 0, removed: 0, failed: 0 };
@@ -34,6 +39,7 @@ export async function refreshJobPredicates(pool: pg.Pool, options: { log: Logger
   const client = await pool.connect();
   try {
     let after = '0';
+    let conflicts = 0;
     for (;;) {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       try {
@@ -44,15 +50,20 @@ export async function refreshJobPredicates(pool: pg.Pool, options: { log: Logger
             ORDER BY j.id LIMIT ${BATCH}`,
           [after, options.all === true],
         );
-        if (rows.length) await compileBatch(client, rows, result, options.log);
+        // Counted only once committed: a batch retried after a write conflict is not counted twice.
+        const batch = { compiled: 0, failed: 0 };
+        if (rows.length) await compileBatch(client, rows, batch, options.log);
         await client.query('COMMIT');
+        result.compiled += batch.compiled;
+        result.failed += batch.failed;
+        conflicts = 0;
         if (rows.length < BATCH) break;
         after = rows[rows.length - 1].id;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        // Another runner stored the same rows meanwhile: its predicates are as good as ours.
-        if ((error as { code?: string }).code === '40001') break;
-        throw error;
+        if ((error as { code?: string }).code !== '40001' || ++conflicts > MAX_CONFLICTS) throw error;
+        options.log.debug({ after, conflicts }, 'job predicates: write conflict with another refresh; retrying the batch');
+        await new Promise((resolve) => setTimeout(resolve, 20 * conflicts * Math.random()));
       }
     }
   } finally {
@@ -61,7 +72,7 @@ export async function refreshJobPredicates(pool: pg.Pool, options: { log: Logger
   return result;
 }
 
-async function compileBatch(client: pg.ClientBase, jobs: Array<{ id: string; digest: string }>, result: RefreshResult, log: Logger): Promise<void> {
+async function compileBatch(client: pg.ClientBase, jobs: Array<{ id: string; digest: string }>, result: { compiled: number; failed: number }, log: Logger): Promise<void> {
   const [catalog, source] = [await loadCatalog(client), await loadRecordingSource(client)];
   const runner = `${os.hostname()}/${process.pid}`;
   for (const { id, digest } of jobs) {

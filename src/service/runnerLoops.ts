@@ -56,11 +56,19 @@ export async function startRunnerLoops(deps: {
   // The initial reconcile runs before anything else, so the first scheduler pass sees current schedules.
   // The first pass compiles every job's predicate for conflag.job_conflicts (this runner's compiler may be newer
   // than the one that stored them); later passes only the ones out of date.
+  // The reconcile and the job-sync loop both refresh; one at a time, so a runner never has a write conflict with
+  // itself (conflicts with other runners are retried by refreshJobPredicates).
   let compileAll = true;
-  const refreshPredicates = async () => {
+  let refreshing: Promise<void> = Promise.resolve();
+  const refreshOnce = async () => {
     const result = await refreshJobPredicates(pool, { log, all: compileAll });
     compileAll = false;
     if (result.compiled || result.removed || result.failed) log.debug(result, 'job predicates refreshed');
+  };
+  const refreshPredicates = (): Promise<void> => {
+    const next = refreshing.catch(() => {}).then(refreshOnce);
+    refreshing = next;
+    return next;
   };
   const reconcileOnce = async () => {
     const result = await syncSchedules(pool, { now: now?.(), log });
