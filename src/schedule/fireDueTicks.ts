@@ -88,17 +88,6 @@ async function fireBatch(client: pg.PoolClient, enqueue: EnqueueTick, now: Date,
     const next = at && slot ? { at, slot } : null;
     if (!next) log.error({ job: tick.jobId, crontab: row.crontab, timezone: row.timezone, problem }, 'cannot compute the next tick');
     const queueJobId = await enqueue(client, tick);
-    if (next) {
-      await client.query(
-        `UPDATE conflag.job_schedules
-            SET last_tick_at = next_tick_at, last_slot = next_slot, last_fired_at = $2, last_queue_job_id = $3,
-                next_tick_at = $4, next_slot = $5
-          WHERE job_id = $1`,
-        [row.job_id, now, queueJobId, next.at, next.slot],
-      );
-    } else {
-      await client.query('DELETE FROM conflag.job_schedules WHERE job_id = $1', [row.job_id]);
-    }
     if (now.getTime() - row.next_tick_at.getTime() > 60_000) {
       log.warn(
         { job: tick.jobId, slot: tick.slot, dueAt: row.next_tick_at, now },
@@ -107,5 +96,23 @@ async function fireBatch(client: pg.PoolClient, enqueue: EnqueueTick, now: Date,
     }
     fired.push({ ...tick, queueJobId, next });
   }
+  await moveSchedules(client, fired, now);
   return fired;
+}
+
+/** Moves every fired schedule to its next tick (or drops it when there is none), in one statement per batch. */
+async function moveSchedules(client: pg.PoolClient, fired: FiredTick[], now: Date): Promise<void> {
+  const moved = fired.filter((t) => t.next);
+  if (moved.length) {
+    await client.query(
+      `UPDATE conflag.job_schedules s
+          SET last_tick_at = s.next_tick_at, last_slot = s.next_slot, last_fired_at = $2, last_queue_job_id = f.queue_job_id,
+              next_tick_at = f.next_at, next_slot = f.next_slot
+         FROM unnest($1::bigint[], $3::text[], $4::timestamptz[], $5::text[]) AS f (job_id, queue_job_id, next_at, next_slot)
+        WHERE s.job_id = f.job_id`,
+      [moved.map((t) => t.jobId), now, moved.map((t) => t.queueJobId), moved.map((t) => t.next!.at), moved.map((t) => t.next!.slot)],
+    );
+  }
+  const ended = fired.filter((t) => !t.next).map((t) => t.jobId);
+  if (ended.length) await client.query('DELETE FROM conflag.job_schedules WHERE job_id = ANY ($1::bigint[])', [ended]);
 }

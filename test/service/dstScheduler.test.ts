@@ -128,6 +128,19 @@ test('job_schedules shows the next tick with its local slot', async () => {
       ['ny 02:30', 'America/New_York', '2026-11-04T02:30-05:00', '2026-11-05T02:30-05:00'],
     ],
   );
+  // Each row remembers the queued run of its last tick, and when it fired: the walk's clock stood on every tick
+  // (all at :00 or :30), so it fired exactly at the tick.
+  const fired = await pool.query<{ name: string; queued_for: string | null; fired_on_time: boolean }>(
+    `SELECT j.name, q.data->>'jobId' || ' ' || (q.data->>'slot') AS queued_for, s.last_fired_at = s.last_tick_at AS fired_on_time
+       FROM conflag.job_schedules s JOIN conflag.jobs j ON j.id = s.job_id
+       LEFT JOIN conflag_boss.job q ON q.id::text = s.last_queue_job_id
+      ORDER BY j.name`,
+  );
+  const ids = new Map((await pool.query<{ name: string; id: string }>('SELECT name, id::text FROM conflag.jobs')).rows.map((r) => [r.name, r.id]));
+  assert.equal(
+    fired.rows,
+    rows.map((r) => ({ name: r.name, queued_for: `${ids.get(r.name)} ${r.last_slot}`, fired_on_time: true })),
+  );
 });
 
 test("a runner's scheduler loop on a controllable clock runs a New York 02:30 job once on the spring-forward day, at 03:00 EDT", async () => {
