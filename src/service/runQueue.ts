@@ -27,6 +27,8 @@ export const HEARTBEAT_SECONDS = 30;
  * (A run that had started is handed back sooner, by the keep-alive: src/service/retryInterruptedRuns.ts.)
  */
 const SUPERVISE_SECONDS = 10;
+/** How often a runner re-reads pg-boss's queue statistics (pg-boss's default: 60 s). */
+const QUEUE_CACHE_SECONDS = 5;
 /** Beyond a run's time limit (which the run enforces itself), before pg-boss gives up on it: 24 h at most. */
 const EXPIRE_GRACE_SECONDS = 300;
 /** Ticks go before requests (pg-boss fetches by priority, then oldest first). */
@@ -57,6 +59,9 @@ export async function startBoss(options: { databaseUrl: string; log: Logger; nam
     supervise: true,
     superviseIntervalSeconds: SUPERVISE_SECONDS,
     monitorIntervalSeconds: SUPERVISE_SECONDS,
+    // How fresh the queue statistics the workers' burst mode reads are (startService.ts): a backlog is noticed
+    // within monitorIntervalSeconds + this; one small query on pg-boss's queue table each time.
+    queueCacheIntervalSeconds: QUEUE_CACHE_SECONDS,
     migrate: false,
     reindex: false,
     useListenNotify: true,
