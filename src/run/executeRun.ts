@@ -31,7 +31,7 @@ import { runBatches } from './runBatches.ts';
 import { classifyFailure } from './runFailure.ts';
 import { startRunHeartbeat } from './runHeartbeat.ts';
 import { runLimit, type RunLimit } from './runLimit.ts';
-import { runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry, batchRolledBackEntry } from './runLogEntries.ts';
+import { batchRolledBackEntry, fewerConnectionsEntry, runFinishedEntry, runSkippedEntry, runStartedEntry, scanPlannedEntry } from './runLogEntries.ts';
 import { runFingerprint } from './runFingerprint.ts';
 import {
   DEFAULT_BATCH_TARGET_MS, DEFAULT_PARALLELISM, MAX_BATCH_UNITS, MAX_PARALLELISM, MAX_RUN_MINUTES,
@@ -194,9 +194,11 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     const wanted = Math.min(settings.parallelism, Math.max(1, plan.units)) - 1;
     const extra = await extraConnections(ctx.pool, wanted, runId);
     if (extra.clients.length < wanted) {
-      // The runner's pool is sized for CONFLAG_RUN_PARALLELISM; a job asking for more shares what is free.
-      log?.warn({ ...logContext, parallelism: settings.parallelism, parallelismFrom: settings.parallelismFrom, connections: 1 + extra.clients.length },
-        'run works on fewer connections than its parallelism: no more were free in the pool within a second');
+      // The runner's pool is sized for CONFLAG_RUN_PARALLELISM; a job asking for more shares what is free. Said in
+      // the service log and, where someone reading the run looks, in its own log.
+      const short = { parallelism: settings.parallelism, parallelismFrom: settings.parallelismFrom, wanted: 1 + wanted, connections: 1 + extra.clients.length };
+      log?.warn({ ...logContext, ...short }, 'run works on fewer connections than its parallelism: no more were free in the pool within a second');
+      if (job.log_enabled) await insertRunLog(client, runId, [fewerConnectionsEntry(short)]);
     }
     try {
       await runBatches({

@@ -46,6 +46,16 @@ const WHY: Record<ScanReason, string> = {
   too_many_changes: `incremental, but more than ${CHANGES_SHARE_LIMIT * 100} % of the table changed since the last successful run: reading the table is cheaper than looking each one up`,
 };
 
+/** The run got fewer connections than its parallelism asked for: no more were free in the runner's pool. */
+export function fewerConnectionsEntry(input: { parallelism: number; parallelismFrom: ParallelismSource; wanted: number; connections: number }): RunLogEntry {
+  return {
+    level: 'warn', event: 'fewer_connections',
+    message: `working on ${input.connections} connection${input.connections === 1 ? '' : 's'}, not ${input.wanted}: no more were free in the runner's pool ` +
+      `within a second (parallelism ${input.parallelism}, ${input.parallelismFrom}; raise CONFLAG_RUN_PARALLELISM on the runners that serve this job)`,
+    details: { parallelism: input.parallelism, parallelism_from: input.parallelismFrom, wanted: input.wanted, connections: input.connections },
+  };
+}
+
 export function scanPlannedEntry(plan: ScanPlan, incremental: boolean, state: IncrementalStateSeen | undefined): RunLogEntry {
   const heaps = plan.heaps.filter((h) => h.blocks > 0);
   const what = plan.scan === 'changes'

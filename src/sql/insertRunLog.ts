@@ -4,7 +4,7 @@
 import type pg from 'pg';
 
 export type RunLogLevel = 'info' | 'warn' | 'error';
-export type RunLogEvent = 'run_started' | 'scan_planned' | 'batch' | 'batch_rolled_back' | 'run_finished' | 'run_skipped';
+export type RunLogEvent = 'run_started' | 'scan_planned' | 'fewer_connections' | 'batch' | 'batch_rolled_back' | 'run_finished' | 'run_skipped';
 
 export interface RunLogEntry {
   level: RunLogLevel;

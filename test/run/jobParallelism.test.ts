@@ -1,6 +1,7 @@
 // Per-job parallelism (conflag.jobs.parallelism, migration 0011): the job's setting wins over the runner's default
 // (CONFLAG_RUN_PARALLELISM, executeRun's defaultParallelism), `conflag run --parallel` / executeRun's parallelism wins
-// over both; job_runs.parallelism and the run log's start entry say what the run used and who chose it.
+// over both; job_runs.parallelism and the run log's start entry say what the run asked for and who chose it, and a
+// fewer_connections entry (migration 0012) what it got when the pool had fewer free.
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main.ts';
 import { settingsList } from '../../src/pages/jobSettingsSection.ts';
@@ -52,6 +53,23 @@ test('a job without parallelism takes the runner default; the caller\'s parallel
   const byOption = await executeRun(openPool(), jobId, { trigger: 'manual', parallelism: 1, defaultParallelism: 3, batchUnits: 1 });
   assert.is((await runRow(openPool(), byOption.runId)).parallelism, 1);
   assert.is((await startEntry(byOption.runId)).parallelism_from, 'run option');
+});
+
+test('a run that gets fewer connections than its parallelism says so in its own log, with what it got', async () => {
+  const jobId = await jobWith(4);
+  // A runner pool of 2 connections: the run's own and one more; the two others it asks for are not free.
+  const result = await executeRun(openPool(undefined, { max: 2 }), jobId, { trigger: 'schedule', defaultParallelism: 1, batchUnits: 1 });
+  assert.is(result.status, 'succeeded', result.error);
+  assert.is(result.changed, 10);
+  const { rows } = await openPool().query(
+    `SELECT level, details, message FROM conflag.job_run_log WHERE run_id = $1::bigint AND event = 'fewer_connections'`, [result.runId]);
+  assert.equal(rows.map((r) => [r.level, r.details]), [['warn', { parallelism: 4, parallelism_from: 'job', wanted: 4, connections: 2 }]]);
+  assert.match(rows[0].message, 'working on 2 connections, not 4');
+
+  // With enough connections free there is no such entry.
+  const enough = await executeRun(openPool(undefined, { max: 5 }), jobId, { trigger: 'schedule', defaultParallelism: 1, batchUnits: 1 });
+  const none = await openPool().query(`SELECT count(*)::int AS n FROM conflag.job_run_log WHERE run_id = $1::bigint AND event = 'fewer_connections'`, [enough.runId]);
+  assert.is(none.rows[0].n, 0);
 });
 
 test('conflag run uses the job\'s parallelism, and --parallel overrides it', async () => {
