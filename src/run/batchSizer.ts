@@ -7,6 +7,11 @@
 export const FIRST_BATCH = { blocks: 256, candidates: 1_000 } as const;
 export const MAX_BATCH = { blocks: 1 << 20, candidates: 1_000_000 } as const;
 
+/** The size of a connection's first batch. */
+export function firstBatchSize(kind: 'blocks' | 'candidates', fixed?: number): number {
+  return fixed ?? FIRST_BATCH[kind];
+}
+
 export class BatchSizer {
   #size: number;
   readonly #max: number;
@@ -15,7 +20,7 @@ export class BatchSizer {
 
   constructor(options: { kind: 'blocks' | 'candidates'; targetMs: number; fixed?: number }) {
     this.#fixed = options.fixed !== undefined;
-    this.#size = options.fixed ?? FIRST_BATCH[options.kind];
+    this.#size = firstBatchSize(options.kind, options.fixed);
     this.#max = MAX_BATCH[options.kind];
     this.#targetMs = options.targetMs;
   }

@@ -24,6 +24,7 @@ import { loadJob } from '../sql/loadJob.ts';
 import { prepareScan } from '../sql/prepareScan.ts';
 import { resolveTimezone } from '../sql/resolveTimezone.ts';
 import { startRun } from '../sql/startRun.ts';
+import { firstBatchSize } from './batchSizer.ts';
 import { dependsOnRunTime } from './conditionFacts.ts';
 import { extraConnections } from './extraConnections.ts';
 import { recordRunEnd } from './recordRunEnd.ts';
@@ -191,7 +192,10 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     }
     notify();
     batchLog?.({ ...logContext, scan: plan.scan, units: plan.units, candidates: plan.candidates, reason: plan.reason }, 'run scan prepared');
-    const wanted = Math.min(settings.parallelism, Math.max(1, plan.units)) - 1;
+    // A run whose whole scan fits in one first batch (a small incremental run, a small table) has nothing for a
+    // second connection to do: checking one out would cost two statements and a pool slot on every such run.
+    const first = firstBatchSize(plan.scan === 'changes' ? 'candidates' : 'blocks', settings.fixedUnits);
+    const wanted = plan.units <= first ? 0 : Math.min(settings.parallelism, plan.units) - 1;
     const extra = await extraConnections(ctx.pool, wanted, runId);
     if (extra.clients.length < wanted) {
       // The runner's pool is sized for CONFLAG_RUN_PARALLELISM; a job asking for more shares what is free. Said in

@@ -72,6 +72,21 @@ test('a run that gets fewer connections than its parallelism says so in its own 
   assert.is(none.rows[0].n, 0);
 });
 
+test('a run whose whole scan fits in one first batch asks for no second connection', async () => {
+  const jobId = await jobWith(2);
+  const fewer = async (runId: string) =>
+    (await openPool().query(`SELECT count(*)::int AS n FROM conflag.job_run_log WHERE run_id = $1::bigint AND event = 'fewer_connections'`, [runId])).rows[0].n;
+  // A pool of one connection: a run that asked for a second would wait for it and log fewer_connections.
+  const small = await executeRun(openPool(undefined, { max: 1 }), jobId, { trigger: 'schedule' });
+  assert.is(small.status, 'succeeded', small.error);
+  assert.is(small.batches, 1, '4 blocks: one first batch');
+  assert.is(await fewer(small.runId), 0, 'no second connection asked for');
+  // The same 4 blocks in batches of 1: three more batches for a second connection, which this pool does not have.
+  const split = await executeRun(openPool(undefined, { max: 1 }), jobId, { trigger: 'schedule', batchUnits: 1 });
+  assert.is(split.status, 'succeeded', split.error);
+  assert.is(await fewer(split.runId), 1);
+});
+
 test('conflag run uses the job\'s parallelism, and --parallel overrides it', async () => {
   const jobId = await jobWith(3);
   const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
