@@ -3,8 +3,12 @@
 // Slow conditions thus get small batches (short locks, frequent progress and stop points), fast ones large
 // batches (little per-batch overhead). A fixed size (conflag run --batch-blocks, tests) turns this off.
 
-/** Starting sizes: about 15 000 rows of a typical recordings table, or 1 000 candidates. */
-export const FIRST_BATCH = { blocks: 256, candidates: 1_000 } as const;
+/**
+ * Starting sizes: about 15 000 rows of a typical recordings table, or 10 000 candidates. A candidate is a lookup by
+ * key, about 14 ms per 1 000 on the bench machine (docs/performance.md), so 10 000 take a fraction of the one-second
+ * target, and the change list of a typical incremental run is one batch instead of a ramp of many small ones.
+ */
+export const FIRST_BATCH = { blocks: 256, candidates: 10_000 } as const;
 export const MAX_BATCH = { blocks: 1 << 20, candidates: 1_000_000 } as const;
 
 /** The size of a connection's first batch. */
