@@ -10,20 +10,12 @@ import { createLogger } from '../../src/log.ts';
 import { closePools, databaseUrl, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
 import { waitFor } from '../lib/waitFor.ts';
+import { insertJob, longCalls } from '../run/fixtures.ts';
 
 const test = suite('conflicts: concurrent refreshes of the stored predicates');
 test.after(closePools);
 const pool = openPool();
 const log = createLogger({ level: 'silent' });
-
-async function insertJob(name: string, condition: unknown, action: 'set' | 'clear'): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>(`INSERT INTO conflag.jobs (name, condition, action) VALUES ($1, $2, $3) RETURNING id::text`, [
-    name,
-    JSON.stringify(condition),
-    action,
-  ]);
-  return rows[0].id;
-}
 
 /** Jobs whose stored predicate is missing or older than their current selection. */
 async function outOfDate(): Promise<string[]> {
@@ -35,8 +27,8 @@ async function outOfDate(): Promise<string[]> {
 }
 
 test('a refresh that loses a write conflict retries with a fresh snapshot and stores every current predicate', async () => {
-  const first = await insertJob('Flag calls over 2 hours', { all: [{ fact: 'duration', operator: 'greaterThan', value: 7200 }] }, 'set');
-  const second = await insertJob('Unflag internal calls', { all: [{ fact: 'direction', operator: 'equal', value: 'internal' }] }, 'clear');
+  const first = await insertJob(pool, { name: 'Flag calls over 2 hours', condition: longCalls });
+  const second = await insertJob(pool, { name: 'Unflag internal calls', action: 'clear', condition: { all: [{ fact: 'direction', operator: 'equal', value: 'internal' }] } });
   assert.equal(await outOfDate(), [first, second]);
 
   const holder = new pg.Client({ connectionString: databaseUrl(), application_name: 'conflag test: row holder' });
