@@ -192,8 +192,9 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
     }
     notify();
     batchLog?.({ ...logContext, scan: plan.scan, units: plan.units, candidates: plan.candidates, reason: plan.reason }, 'run scan prepared');
-    // A run whose whole scan fits in one first batch (a small incremental run, a small table) has nothing for a
-    // second connection to do: checking one out would cost two statements and a pool slot on every such run.
+    // A run with no more work than one first batch (a small incremental run, a small table) does not pay for a second
+    // connection: checking one out costs two statements and a pool slot on every such run. (A partitioned table's
+    // small heaps are then several short batches on the one connection: batches do not span partitions.)
     const first = firstBatchSize(plan.scan === 'changes' ? 'candidates' : 'blocks', settings.fixedUnits);
     const wanted = plan.units <= first ? 0 : Math.min(settings.parallelism, plan.units) - 1;
     const extra = await extraConnections(ctx.pool, wanted, runId);
