@@ -1,5 +1,5 @@
 // Hands out a run's batches, shared by all of its connections: block ranges over each heap of the table in turn
-// (scan = table) or ranges of the run's numbered candidates (scan = changes). Each caller asks for the size its
+// (scan = table), ranges of the run's numbered candidates (scan = changes), or a small change list whole. Each caller asks for the size its
 // own timing suggests (batchSizer.ts); with several connections the cursor gives at most half of what is left per
 // connection, so the last batches shrink and the connections finish together instead of one waiting on another's
 // long last batch (OpenMP's "guided" schedule) — but never below MIN_GUIDED units, where a batch's fixed cost (a
@@ -32,6 +32,10 @@ export class BatchCursor {
   next(size: number): Batch | undefined {
     const left = this.#plan.units - this.#handedOut;
     if (left <= 0) return undefined;
+    if (this.#plan.changes) {
+      this.#handedOut = this.#plan.units; // a small change list: one batch reads all of it from the change log
+      return { range: { kind: 'changes', ...this.#plan.changes }, units: left };
+    }
     const kind = this.#plan.scan === 'changes' ? 'candidates' : 'blocks';
     const guided = this.#connections > 1 ? Math.max(Math.ceil(left / (2 * this.#connections)), MIN_GUIDED[kind]) : Infinity;
     const units = Math.max(1, Math.min(Math.floor(size), guided));

@@ -2,7 +2,9 @@
 import type { BatchRange } from '../sql/applyBatch.ts';
 
 export function describeRange(range: BatchRange): string {
-  return range.kind === 'blocks'
-    ? `blocks ${range.from} to ${range.to - 1} of ${range.heap}`
-    : `candidates ${range.after + 1} to ${range.upTo}`;
+  switch (range.kind) {
+    case 'blocks': return `blocks ${range.from} to ${range.to - 1} of ${range.heap}`;
+    case 'candidates': return `candidates ${range.after + 1} to ${range.upTo}`;
+    case 'changes': return `every candidate, read from the change log`;
+  }
 }

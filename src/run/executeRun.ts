@@ -184,7 +184,9 @@ async function carryOut(ctx: RunContext): Promise<RunResult> {
         timeDependent, predicate: compiled, table: source.table,
       })]);
     }
-    const plan = await prepareScan(client, { runId, jobId: job.id, incremental, fingerprint, timeDependent, source });
+    const plan = await prepareScan(client, {
+      runId, jobId: job.id, incremental, fingerprint, timeDependent, source, directUpTo: firstBatchSize('candidates', settings.fixedUnits),
+    });
     Object.assign(progress, { scan: plan.scan, units: plan.units, candidates: plan.candidates, fraction: plan.units === 0 ? 1 : 0 });
     if (job.log_enabled) {
       const state = incremental ? await incrementalStateOf(client, job.id, fingerprint) : undefined;

@@ -59,7 +59,7 @@ export function fewerConnectionsEntry(input: { parallelism: number; parallelismF
 export function scanPlannedEntry(plan: ScanPlan, incremental: boolean, state: IncrementalStateSeen | undefined): RunLogEntry {
   const heaps = plan.heaps.filter((h) => h.blocks > 0);
   const what = plan.scan === 'changes'
-    ? `${plan.candidates} candidate recordings from the change log`
+    ? `${plan.candidates} candidate recordings from the change log${plan.changes ? ', read from the log in one batch' : ''}`
     : plan.units === 0
       ? 'the whole table, which is empty'
       : `the whole table, ${plan.units} blocks${heaps.length > 1 ? ` in ${heaps.length} partitions` : ''}` +
@@ -68,7 +68,7 @@ export function scanPlannedEntry(plan: ScanPlan, incremental: boolean, state: In
     level: 'info', event: 'scan_planned',
     message: `scan: ${what} (${WHY[plan.reason]})`,
     details: {
-      scan: plan.scan, incremental, reason: plan.reason, units: plan.units, candidates: plan.candidates,
+      scan: plan.scan, incremental, reason: plan.reason, units: plan.units, candidates: plan.candidates, listed: plan.scan === 'changes' && !plan.changes,
       heaps: plan.heaps.map((h) => ({ name: h.name, blocks: h.blocks })),
       ...(incremental ? {
         previous_run_id: state?.lastRunId ?? null, previous_snapshot_at: state?.lastSnapshotAt?.toISOString() ?? null,
@@ -90,9 +90,11 @@ function flipFlopText(n: number): string {
 }
 
 function rangeDetails(range: BatchRange): Record<string, unknown> {
-  return range.kind === 'blocks'
-    ? { heap: range.heap, from_block: range.from, to_block: range.to }
-    : { from_candidate: range.after + 1, to_candidate: range.upTo };
+  switch (range.kind) {
+    case 'blocks': return { heap: range.heap, from_block: range.from, to_block: range.to };
+    case 'candidates': return { from_candidate: range.after + 1, to_candidate: range.upTo };
+    case 'changes': return { changes_since_snapshot: range.since, changes_until_snapshot: range.until };
+  }
 }
 
 export function batchEntry(facts: BatchFacts, counts: { matched: number; changed: number; skipped: number; remembered: number; flipFlops: number }): RunLogEntry {

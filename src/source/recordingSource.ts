@@ -12,6 +12,8 @@ export interface RecordingSource {
   keySql: string;
   /** The key columns over the alias r, comma-separated: r."id". */
   keyColumnsSql: string;
+  /** How many columns the key has. */
+  keyColumnCount: number;
   /** The key columns' values from the jsonb key c.recording_key, and from m.key (conflag.recording_key_from_json_sql). */
   keyFromCandidateSql: string;
   keyFromMatchSql: string;
@@ -30,6 +32,7 @@ export async function loadRecordingSource(db: pg.ClientBase): Promise<RecordingS
             format('%I.%I', s.table_schema, s.table_name) AS "table",
             conflag.recording_key_sql('r') AS "keySql",
             (SELECT string_agg(format('r.%I', k), ', ' ORDER BY o) FROM unnest(s.key_columns) WITH ORDINALITY AS u(k, o)) AS "keyColumnsSql",
+            cardinality(s.key_columns) AS "keyColumnCount",
             conflag.recording_key_from_json_sql('c.recording_key') AS "keyFromCandidateSql",
             conflag.recording_key_from_json_sql('m.key') AS "keyFromMatchSql",
             format('%I', s.tenant_column) ||

@@ -3,7 +3,8 @@
 //      src/condition, evaluated once per row), with whether their flag differs and — incremental jobs — whether
 //      the job processed them before. A table batch is a block range of one heap (ctid >= (lo,0) AND ctid <
 //      (hi,0): a TID Range Scan, sequential reads, any key type); a changes batch is a range of the run's
-//      candidates, found by key through the table's key index. A row whose newest version one of this run's own
+//      listed candidates, or (a small change list) the keys in the change log between two snapshots, found by key
+//      through the table's key index. A row whose newest version one of this run's own
 //      batches wrote (conflag.run_batch_xids) was counted already: an update that does not fit its page moves
 //      the row, possibly into a block not scanned yet.
 //   u: the UPDATE, only of rows whose flag differs (and not processed before), by ctid (a TID Scan) or by key;
@@ -34,10 +35,15 @@ export interface BatchCounts {
   flipFlops: number;
 }
 
-/** A block range [from, to) of one heap, or a range (after, upTo] of the run's candidate numbers. */
+/**
+ * A block range [from, to) of one heap, a range (after, upTo] of the run's listed candidates, or every recording in
+ * the change log of transactions not visible in snapshot `since` and visible in `until` (a small change list,
+ * read straight from the log in one batch: src/sql/prepareScan.ts).
+ */
 export type BatchRange =
   | { kind: 'blocks'; heap: string; from: number; to: number }
-  | { kind: 'candidates'; after: number; upTo: number };
+  | { kind: 'candidates'; after: number; upTo: number }
+  | { kind: 'changes'; since: string; until: string };
 
 export interface BatchInput {
   runId: string;
@@ -61,8 +67,12 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
   const relation = sql.raw(range.kind === 'blocks' ? `ONLY ${range.heap}` : source.table);
   const within = range.kind === 'blocks'
     ? sql`r.ctid >= ${`(${range.from},0)`}::tid AND r.ctid < ${`(${range.to},0)`}::tid`
-    : sql`${keyColumns} IN (SELECT ${sql.raw(source.keyFromCandidateSql)} FROM conflag.run_candidates c
-                            WHERE c.run_id = ${runId}::bigint AND c.seq > ${range.after}::bigint AND c.seq <= ${range.upTo}::bigint)`;
+    : keyAmong(source, range.kind === 'candidates'
+      ? sql`SELECT ${sql.raw(source.keyFromCandidateSql)} FROM conflag.run_candidates c
+             WHERE c.run_id = ${runId}::bigint AND c.seq > ${range.after}::bigint AND c.seq <= ${range.upTo}::bigint`
+      : sql`SELECT ${sql.raw(source.keyFromCandidateSql)} FROM conflag.recording_changes c
+             WHERE c.xid >= pg_snapshot_xmin(${range.since}::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, ${range.since}::pg_snapshot)
+               AND pg_visible_in_snapshot(c.xid, ${range.until}::pg_snapshot)`);
   const locate = range.kind === 'blocks'
     ? sql`r.ctid = ANY (ARRAY(SELECT m.tid FROM m WHERE m.differs AND NOT m.done)) AND ${within}`
     : sql`${keyColumns} IN (SELECT ${sql.raw(source.keyFromMatchSql)} FROM m WHERE m.differs AND NOT m.done)`;
@@ -81,7 +91,7 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
         RETURNING 1)`
     : sql``;
   // The key is needed to remember processed recordings and to find a changes batch's rows again.
-  const keyOrNull = input.incremental || range.kind === 'candidates' ? key : sql`NULL::jsonb`;
+  const keyOrNull = input.incremental || range.kind !== 'blocks' ? key : sql`NULL::jsonb`;
   return sql`WITH m AS MATERIALIZED (
   SELECT r.ctid AS tid, ${keyOrNull} AS key, ${flag} IS DISTINCT FROM ${target}::boolean AS differs, ${done} AS done
     FROM ${relation} r
@@ -112,6 +122,17 @@ SELECT count(*) FILTER (WHERE NOT m.done)::integer AS matched,
                          WHERE h.recording_key = u.key ORDER BY h.changed_at DESC LIMIT 1) AS last
           WHERE last.new_confidential IS DISTINCT FROM ${target}::boolean AND last.job_id IS DISTINCT FROM ${jobId}::bigint))`}::integer AS "flipFlops"
   FROM m`;
+}
+
+/**
+ * The table's rows whose key one of `keys`' rows gives. A one-column key is compared with an array (an index scan
+ * that sorts and dedups the keys and probes them in order: 26 ms for 10 000 keys where `IN (SELECT ...)`, a nested
+ * loop of probes, took 54 ms — PostgreSQL 15, docs/performance.md); a composite key keeps the row comparison.
+ */
+function keyAmong(source: RecordingSource, keys: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  return source.keyColumnCount === 1
+    ? sql`${sql.raw(source.keyColumnsSql)} = ANY (ARRAY(${keys}))`
+    : sql`(${sql.raw(source.keyColumnsSql)}) IN (${keys})`;
 }
 
 export async function applyBatch(client: pg.ClientBase, input: BatchInput): Promise<BatchCounts> {

@@ -6,8 +6,10 @@
 //   visible in that snapshot (`xid >= pg_snapshot_xmin(prev)` via the index, then pg_visible_in_snapshot), which
 //   also catches transactions that were still open then and committed late. Their keys go to run_candidates,
 //   numbered so batches take ranges of them — unless there are so many that reading the whole table is cheaper
-//   (after a bulk load): then the table is scanned, skipping processed recordings as always. Why is returned
-//   for the run log (runLogEntries.ts words it).
+//   (after a bulk load): then the table is scanned, skipping processed recordings as always; or so few that one
+//   batch takes them all (at most `directUpTo`): then the batch reads them from the change log itself, between the
+//   last snapshot and this run's, and no list is written (building a list of 10 000 took 53 ms of a 204 ms run,
+//   PostgreSQL 15). Why is returned for the run log (runLogEntries.ts words it).
 // For incremental runs the state row is written BEFORE the snapshot is taken (same transaction), so
 // prune_recording_changes (which takes a SHARE lock on the state table) either sees this run's snapshot or ran
 // entirely before it — it never deletes change-log rows this run's successor needs.
@@ -40,6 +42,8 @@ export interface ScanPlan {
   reason: ScanReason;
   /** Incremental: the last successful run the change log is read from. */
   previousRunId: string | null;
+  /** scan = changes without a list: one batch reads the change log between these two snapshots. */
+  changes?: { since: string; until: string };
 }
 
 export type ScanReason =
@@ -52,6 +56,8 @@ export interface PrepareScanInput {
   fingerprint: string;
   timeDependent: boolean;
   source: RecordingSource;
+  /** At most this many changed recordings are read from the change log in one batch, without a list. */
+  directUpTo: number;
 }
 
 export async function prepareScan(client: pg.ClientBase, input: PrepareScanInput): Promise<ScanPlan> {
@@ -120,6 +126,18 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
     [previous.last_snapshot, limit + 1],
   );
   if (logged.rows[0].n > limit) return table('too_many_changes');
+  const plan = { scan: 'changes', heaps, reason: 'changes_since_last_run', previousRunId: previous.last_run_id } as const;
+  if (logged.rows[0].n <= input.directUpTo) {
+    const since = previous.last_snapshot;
+    const until = now.rows[0].snapshot;
+    const keys = await client.query<{ n: number }>(
+      `SELECT count(DISTINCT c.recording_key)::int AS n FROM conflag.recording_changes c
+        WHERE c.xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, $1::pg_snapshot)
+          AND pg_visible_in_snapshot(c.xid, $2::pg_snapshot)`,
+      [since, until],
+    );
+    return { ...plan, candidates: keys.rows[0].n, units: keys.rows[0].n, changes: { since, until } };
+  }
   const inserted = await client.query(
     `INSERT INTO conflag.run_candidates (run_id, seq, recording_key)
      SELECT $1::bigint, row_number() OVER (), k.recording_key
@@ -130,7 +148,7 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
     [input.runId, previous.last_snapshot],
   );
   const candidates = inserted.rowCount ?? 0;
-  return { scan: 'changes', heaps, candidates, units: candidates, reason: 'changes_since_last_run', previousRunId: previous.last_run_id };
+  return { ...plan, candidates, units: candidates };
 }
 
 /** A heap without the run-scope policies would let a runner login write outside the run's scope: refuse (CF413). */

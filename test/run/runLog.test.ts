@@ -107,9 +107,11 @@ test('the scan plan says why: incremental over the change log, or the whole tabl
   const a = await plan(first.runId);
   assert.equal({ scan: a.details.scan, reason: a.details.reason, incremental: a.details.incremental }, { scan: 'table', reason: 'no_snapshot', incremental: true });
   const b = await plan(second.runId);
-  assert.equal({ scan: b.details.scan, reason: b.details.reason, candidates: b.details.candidates, previous_run_id: b.details.previous_run_id, remembered: b.details.remembered_recordings },
-    { scan: 'changes', reason: 'changes_since_last_run', candidates: 3, previous_run_id: first.runId, remembered: 12 });
-  assert.match(b.message, /^scan: 3 candidate recordings from the change log \(incremental: /);
+  assert.equal({ scan: b.details.scan, reason: b.details.reason, candidates: b.details.candidates, listed: b.details.listed, previous_run_id: b.details.previous_run_id, remembered: b.details.remembered_recordings },
+    { scan: 'changes', reason: 'changes_since_last_run', candidates: 3, listed: false, previous_run_id: first.runId, remembered: 12 });
+  assert.match(b.message, /^scan: 3 candidate recordings from the change log, read from the log in one batch \(incremental: /);
+  const batch = (await entries(pool, second.runId)).find((e) => e.event === 'batch')!;
+  assert.match(batch.message, /^batch 1: every candidate, read from the change log: matched 3, changed 3,/);
   // Changing the condition sends the next run through the whole table, and the log says so.
   await pool.query(`UPDATE conflag.jobs SET condition = $2::jsonb WHERE id = $1::bigint`, [jobId, JSON.stringify({ all: [{ fact: 'duration', operator: 'greaterThan', value: 7000 }] })]);
   const third = await executeRun(pool, jobId, { trigger: 'schedule' });
