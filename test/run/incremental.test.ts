@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { executeRun } from '../../src/run/executeRun.ts';
 import { closePools, openPool } from '../lib/db.ts';
 import { suite } from '../lib/suite.ts';
-import { confidentialIds, insertJob, insertRecordings, liveRun, longCalls, rejection, resetRunData, runRow, tableBlocks } from './fixtures.ts';
+import { confidentialIds, insertJob, insertRecordings, liveRun, longCalls, rejection, resetRunData, runRow, tableBlocks, waitFor } from './fixtures.ts';
 
 const test = suite('run: incremental');
 test.after(closePools);
@@ -110,6 +110,37 @@ test('a transaction that commits after a run started is not missed by the next r
     assert.equal({ scan: third.scan, matched: third.matched, changed: third.changed }, { scan: 'changes', matched: 1, changed: 1 });
     assert.ok((await confidentialIds(pool)).includes(lateIds[0]), 'the late transaction\'s recording is flagged');
   } finally {
+    late.release();
+  }
+});
+
+test('a small change list is read as of the run\'s own snapshot: a commit after the scan was planned is left to the next run', async () => {
+  const pool = openPool();
+  await insertRecordings(pool, 20, { duration: long });
+  const jobId = await insertJob(pool, { name: 'until', condition: longCalls, mode: 'incremental' });
+  assert.is((await executeRun(pool, jobId, { trigger: 'manual' })).changed, 2);
+
+  const late = await pool.connect();
+  try {
+    await late.query('BEGIN');
+    const [lateId] = await insertRecordings(late, 1, { duration: () => 9000 }); // in progress when the run plans its scan
+    // The run's batch starts with conflag.enter_run_scope, which writes conflag.run_scopes: it waits for this lock,
+    // so the late transaction commits after the run took its snapshot and before its batch reads the change log.
+    await late.query('LOCK TABLE conflag.run_scopes IN EXCLUSIVE MODE');
+    const [early] = await insertRecordings(pool, 1, { duration: () => 9000 });
+    const running = executeRun(pool, jobId, { trigger: 'manual' });
+    await waitFor('the run\'s batch waiting for conflag.run_scopes', async () => (await pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'conflag.run_scopes'::regclass AND NOT granted`)).rows[0].n > 0);
+    await late.query('COMMIT');
+    const second = await running;
+    assert.equal({ scan: second.scan, matched: second.matched, changed: second.changed }, { scan: 'changes', matched: 1, changed: 1 });
+    assert.equal(await confidentialIds(pool).then((ids) => [ids.includes(early), ids.includes(lateId)]), [true, false]);
+    const third = await executeRun(pool, jobId, { trigger: 'manual' });
+    assert.equal({ scan: third.scan, matched: third.matched, changed: third.changed, skipped: third.skipped },
+      { scan: 'changes', matched: 1, changed: 1, skipped: 0 }, 'the next run processes the late recording, once');
+    assert.ok((await confidentialIds(pool)).includes(lateId));
+  } finally {
+    await late.query('ROLLBACK').catch(() => {});
     late.release();
   }
 });
