@@ -182,6 +182,14 @@ async function smallRunsSection(ctx: BenchContext): Promise<void> {
   await addDemoRecordings(pool, 10_000, 0.3);
   await clearFlags(pool, before);
   await profiledRun('conflag incremental run after 10 000 new recordings', ctx.incrementalJob.id);
+  // The same again through auto_explain: the plan of its one batch, which reads the change log.
+  const again = await maxRecordingId(pool);
+  await addDemoRecordings(pool, 10_000, 0.35);
+  await clearFlags(pool, again);
+  plans.length = 0;
+  const explained = await executeRun(explaining, ctx.incrementalJob.id, { trigger: 'manual' });
+  console.log(`### The same run after another 10 000, explained (auto_explain): scan ${explained.scan}, ${explained.batches} batch(es), ${explained.changed} changed\n`);
+  console.log('Its batch (src/sql/applyBatch.ts):\n\n```\n' + planOf(plans, /WITH m AS MATERIALIZED/) + '\n```\n');
   // What a runner's every-minute run of an incremental job costs when little changed: 20 runs after 10 inserts each.
   const backendsBefore = await backendCpu(profiled);
   profile.take();
