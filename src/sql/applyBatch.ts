@@ -76,8 +76,11 @@ export function batchStatement(input: BatchInput): RawBuilder<unknown> {
   const locate = range.kind === 'blocks'
     ? sql`r.ctid = ANY (ARRAY(SELECT m.tid FROM m WHERE m.differs AND NOT m.done)) AND ${within}`
     : sql`${keyColumns} IN (SELECT ${sql.raw(source.keyFromMatchSql)} FROM m WHERE m.differs AND NOT m.done)`;
+  // One index probe per matching row. OFFSET 0 keeps the planner from turning the EXISTS into a hashed subplan,
+  // which it chose with stale statistics: every batch then hashed ALL of the job's processed recordings (10 000 of
+  // them for 254 matching rows, 28 times in a run on 1 M rows; docs/performance.md).
   const done = input.incremental
-    ? sql`EXISTS (SELECT 1 FROM conflag.job_processed_recordings p WHERE p.job_id = ${jobId}::bigint AND p.recording_key = ${key})`
+    ? sql`EXISTS (SELECT 1 FROM conflag.job_processed_recordings p WHERE p.job_id = ${jobId}::bigint AND p.recording_key = ${key} OFFSET 0)`
     : sql`false`;
   const audit = [
     source.changedAtColumn ? sql`, ${sql.raw(source.changedAtColumn)} = now()` : sql``,
