@@ -127,17 +127,25 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
   );
   if (logged.rows[0].n > limit) return table('too_many_changes');
   const plan = { scan: 'changes', heaps, reason: 'changes_since_last_run', previousRunId: previous.last_run_id } as const;
-  if (logged.rows[0].n <= input.directUpTo) {
-    const since = previous.last_snapshot;
-    const until = now.rows[0].snapshot;
-    const keys = await client.query<{ n: number }>(
-      `SELECT count(DISTINCT c.recording_key)::int AS n FROM conflag.recording_changes c
-        WHERE c.xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, $1::pg_snapshot)
-          AND pg_visible_in_snapshot(c.xid, $2::pg_snapshot)`,
-      [since, until],
-    );
-    return { ...plan, candidates: keys.rows[0].n, units: keys.rows[0].n, changes: { since, until } };
-  }
+  const since = previous.last_snapshot;
+  if (logged.rows[0].n <= input.directUpTo) return { ...plan, ...await directChanges(client, since, now.rows[0].snapshot) };
+  const candidates = await listCandidates(client, input.runId, since);
+  return { ...plan, candidates, units: candidates };
+}
+
+/** A change list one batch takes whole: counted here, read by the batch from the log between the two snapshots. */
+async function directChanges(client: pg.ClientBase, since: string, until: string): Promise<Pick<ScanPlan, 'candidates' | 'units' | 'changes'>> {
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(DISTINCT c.recording_key)::int AS n FROM conflag.recording_changes c
+      WHERE c.xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, $1::pg_snapshot)
+        AND pg_visible_in_snapshot(c.xid, $2::pg_snapshot)`,
+    [since, until],
+  );
+  return { candidates: rows[0].n, units: rows[0].n, changes: { since, until } };
+}
+
+/** Numbers the changed recordings in run_candidates, for batches that take ranges of them; returns how many. */
+async function listCandidates(client: pg.ClientBase, runId: string, since: string): Promise<number> {
   const inserted = await client.query(
     `INSERT INTO conflag.run_candidates (run_id, seq, recording_key)
      SELECT $1::bigint, row_number() OVER (), k.recording_key
@@ -145,10 +153,9 @@ async function planIncremental(client: pg.ClientBase, input: PrepareScanInput, h
                FROM conflag.recording_changes c
               WHERE c.xid >= pg_snapshot_xmin($2::pg_snapshot)
                 AND NOT pg_visible_in_snapshot(c.xid, $2::pg_snapshot)) k`,
-    [input.runId, previous.last_snapshot],
+    [runId, since],
   );
-  const candidates = inserted.rowCount ?? 0;
-  return { ...plan, candidates, units: candidates };
+  return inserted.rowCount ?? 0;
 }
 
 /** A heap without the run-scope policies would let a runner login write outside the run's scope: refuse (CF413). */
