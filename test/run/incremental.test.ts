@@ -17,6 +17,14 @@ const vip = { all: [{ fact: 'tags', operator: 'contains', value: 'vip' }] };
 const changeLogSize = async (pool: ReturnType<typeof openPool>) =>
   (await pool.query(`SELECT count(*)::int AS n FROM conflag.recording_changes`)).rows[0].n as number;
 
+/** 20 recordings (2 of them long calls), an incremental job flagging long calls, and its first run (which flags the 2). */
+async function longCallsJobAfterFirstRun(pool: ReturnType<typeof openPool>, name: string): Promise<string> {
+  await insertRecordings(pool, 20, { duration: long });
+  const jobId = await insertJob(pool, { name, condition: longCalls, mode: 'incremental' });
+  assert.is((await executeRun(pool, jobId, { trigger: 'manual' })).changed, 2);
+  return jobId;
+}
+
 test('a flag cleared by hand stays cleared in incremental mode (even when the recording changes) and is set again in full mode', async () => {
   const pool = openPool();
   const ids = await insertRecordings(pool, 40, { duration: long });
@@ -93,9 +101,7 @@ test('new and changed recordings are picked up by the next run, which considers 
 
 test('a transaction that commits after a run started is not missed by the next run', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 20, { duration: long });
-  const jobId = await insertJob(pool, { name: 'late', condition: longCalls, mode: 'incremental' });
-  assert.is((await executeRun(pool, jobId, { trigger: 'manual' })).changed, 2);
+  const jobId = await longCallsJobAfterFirstRun(pool, 'late');
 
   const late = await pool.connect();
   try {
@@ -116,9 +122,7 @@ test('a transaction that commits after a run started is not missed by the next r
 
 test('a small change list is read as of the run\'s own snapshot: a commit after the scan was planned is left to the next run', async () => {
   const pool = openPool();
-  await insertRecordings(pool, 20, { duration: long });
-  const jobId = await insertJob(pool, { name: 'until', condition: longCalls, mode: 'incremental' });
-  assert.is((await executeRun(pool, jobId, { trigger: 'manual' })).changed, 2);
+  const jobId = await longCallsJobAfterFirstRun(pool, 'until');
 
   const late = await pool.connect();
   try {
