@@ -12,7 +12,9 @@
 //   PostgreSQL 15). Why is returned for the run log (runLogEntries.ts words it).
 // For incremental runs the state row is written BEFORE the snapshot is taken (same transaction), so
 // prune_recording_changes (which takes a SHARE lock on the state table) either sees this run's snapshot or ran
-// entirely before it — it never deletes change-log rows this run's successor needs.
+// entirely before it — it never deletes change-log rows this run's successor needs. A direct read relies on the
+// same rule: the rows its batch reads later are not visible in the job's last snapshot, which stays stored until
+// the run ends (reset_incremental_state refuses while the job runs).
 // The change log is only trusted while it can be complete: an incremental run refuses (CF411) while a change-log
 // trigger of the recordings table is missing or disabled (conflag.change_log_problem), and reads the whole table
 // once when a trigger was put back after its last snapshot (recording_source.change_log_restarted_xid).
